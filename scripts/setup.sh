@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian 12 machine (run as root): the Debian
+# packages strata and its tests use, the npm dependencies, the native addon and
+# the CLI bundle. Each step is skipped when it is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# crun/runc run containers, conmon supervises them, docker-registry serves the
+# test images, busybox-static and debootstrap build them, isal/pigz/zstd are
+# the fast decompressors, attr and socat help tests inspect results.
+packages=(docker-registry skopeo umoci crun runc conmon busybox-static debootstrap isal pigz zstd attr socat
+  iproute2 tmux)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when the lock file changed since the last install.
+stamp=node_modules/.strata-lock-stamp
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
+
+if [ ! -f native/build/Release/strata_native.node ] || [ native/strata_native.cc -nt native/build/Release/strata_native.node ]; then
+  echo "setup: building the native addon" >&2
+  npx --no-install node-gyp rebuild --directory native >/dev/null
+fi
+
+node scripts/bundle.mjs

@@ -1,0 +1,54 @@
+/**
+ * System calls Node 20 lacks, from the in-repo N-API addon (native/strata_native.cc).
+ * Loaded on first use so commands that never need it do not pay for it.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { StrataError } from "../errors.ts";
+
+export interface NativeBinding {
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  lsetxattr(path: string, name: string, value: Buffer): void;
+  /** null when the attribute is absent. */
+  lgetxattr(path: string, name: string): Buffer | null;
+  llistxattr(path: string): string[];
+  /** false when LOCK_NB was given and another holder has the lock. */
+  flockSync(fd: number, op: number): boolean;
+  flock(fd: number, op: number): Promise<void>;
+  mount(source: string, target: string, fstype: string, flags: number, data: string): void;
+  umount(target: string, flags: number): void;
+  seqpacketConnect(path: string): number;
+}
+
+export const LOCK_SH = 1;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+export const MNT_DETACH = 2;
+
+let binding: NativeBinding | undefined;
+
+/** Walks up from this file (src/sys/ or the bundle in dist/) to the package's native build. */
+function findAddon(): string {
+  const override = process.env.STRATA_NATIVE;
+  if (override) return override;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const candidate = join(dir, "native", "build", "Release", "strata_native.node");
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new StrataError("INTERNAL", "strata's native addon is not built", {
+    hint: "run `npm run build:native` in the strata checkout",
+  });
+}
+
+export function native(): NativeBinding {
+  if (!binding) {
+    const require = createRequire(import.meta.url);
+    binding = require(findAddon()) as NativeBinding;
+  }
+  return binding;
+}
