@@ -1,0 +1,87 @@
+/**
+ * Garbage collection of the store: marks what images (and, later, containers)
+ * reach, then removes every other layer, blob, link and staging leftover. It
+ * runs under the exclusive GC lock, so no pull is between "layer exists" and
+ * "image recorded" while it looks.
+ */
+import { rm } from "node:fs/promises";
+import type { Digest } from "../digest/index.ts";
+import type { ImageRecord } from "../metadata/index.ts";
+import { FileLock } from "../metadata/index.ts";
+import type { Store } from "../store/index.ts";
+import { type Node, mark, nodeId } from "./mark.ts";
+
+export interface SweepResult {
+  layers: Digest[];
+  blobs: Digest[];
+  reclaimed: number;
+}
+
+function imageRefs(image: ImageRecord): Node[] {
+  const out: Node[] = [{ type: "blob", key: image.id }];
+  if (image.manifestDigest) out.push({ type: "blob", key: image.manifestDigest });
+  if (image.indexDigest) out.push({ type: "blob", key: image.indexDigest });
+  for (const chainId of image.chain) out.push({ type: "layer", key: chainId });
+  return out;
+}
+
+/** Marks from the database's roots. `extraRoots` lets callers add containers' layers. */
+export function reachable(store: Store, extraRoots: Node[] = []): Set<string> {
+  const images = new Map(store.meta.listImages().map((i) => [i.id as string, i]));
+  const roots: Node[] = [...[...images.keys()].map((key) => ({ type: "image" as const, key })), ...extraRoots];
+  return mark(roots, (n) => {
+    if (n.type !== "image") return [];
+    const image = images.get(n.key);
+    return image ? imageRefs(image) : [];
+  });
+}
+
+/**
+ * Sweeps unreachable content. Waits for the exclusive lock unless `tryOnly`,
+ * in which case it returns undefined when another command holds the store.
+ */
+export async function sweep(
+  store: Store,
+  opts: { tryOnly?: boolean; extraRoots?: Node[] } = {},
+): Promise<SweepResult | undefined> {
+  const lock = new FileLock(store.gcLockPath);
+  if (opts.tryOnly) {
+    if (!lock.tryAcquire("exclusive")) return undefined;
+  } else {
+    await lock.acquire("exclusive");
+  }
+  try {
+    return await sweepLocked(store, opts.extraRoots ?? []);
+  } finally {
+    lock.release();
+  }
+}
+
+async function sweepLocked(store: Store, extraRoots: Node[]): Promise<SweepResult> {
+  const live = reachable(store, extraRoots);
+  const result: SweepResult = { layers: [], blobs: [], reclaimed: 0 };
+  const records = new Map(store.meta.listLayers().map((l) => [l.chainId as string, l]));
+  for (const layer of records.values()) {
+    if (live.has(nodeId({ type: "layer", key: layer.chainId }))) continue;
+    store.meta.deleteLayer(layer.chainId);
+    await store.layers.remove(layer.chainId, layer.link);
+    result.layers.push(layer.chainId);
+    result.reclaimed += layer.size;
+  }
+  // Directories without a record: a crash between rename and insert.
+  for (const chainId of store.layers.listOnDisk()) {
+    if (!records.has(chainId)) await store.layers.remove(chainId, null);
+  }
+  const links = new Set([...records.values()].filter((l) => !result.layers.includes(l.chainId)).map((l) => l.link));
+  for (const link of store.layers.listLinks()) {
+    if (!links.has(link)) await rm(store.layers.linkPath(link), { force: true });
+  }
+  for (const digest of store.content.list()) {
+    if (live.has(nodeId({ type: "blob", key: digest }))) continue;
+    store.content.delete(digest);
+    result.blobs.push(digest);
+  }
+  // Nothing else can be staging while we hold the exclusive lock.
+  for (const path of store.layers.listTmp()) await rm(path, { recursive: true, force: true });
+  return result;
+}

@@ -1,0 +1,219 @@
+/**
+ * Typed access to the metadata database. Every method is one statement or one
+ * transaction; callers compose several with `transaction`.
+ */
+import type { Digest } from "../digest/index.ts";
+import { type Db, openDb } from "./db.ts";
+import type { ImageRecord, LayerRecord, RefRecord } from "./records.ts";
+
+interface LayerRow {
+  chain_id: string;
+  diff_id: string;
+  parent: string | null;
+  size: number;
+  compressed_digest: string | null;
+  compressed_size: number | null;
+  media_type: string | null;
+  link: string;
+  created_at: number;
+}
+
+interface ImageRow {
+  id: string;
+  manifest_digest: string | null;
+  manifest_media_type: string | null;
+  index_digest: string | null;
+  created: string | null;
+  os: string | null;
+  architecture: string | null;
+  variant: string | null;
+  chain: string;
+  size: number;
+  last_tag_time: string | null;
+  stored_at: number;
+}
+
+interface RefRow {
+  name: string;
+  repo: string;
+  kind: "tag" | "digest";
+  image_id: string;
+  created_at: number;
+}
+
+const layerFromRow = (r: LayerRow): LayerRecord => ({
+  chainId: r.chain_id as Digest,
+  diffId: r.diff_id as Digest,
+  parent: r.parent as Digest | null,
+  size: r.size,
+  compressedDigest: r.compressed_digest as Digest | null,
+  compressedSize: r.compressed_size,
+  mediaType: r.media_type,
+  link: r.link,
+  createdAt: r.created_at,
+});
+
+const imageFromRow = (r: ImageRow): ImageRecord => ({
+  id: r.id as Digest,
+  manifestDigest: r.manifest_digest as Digest | null,
+  manifestMediaType: r.manifest_media_type,
+  indexDigest: r.index_digest as Digest | null,
+  created: r.created,
+  os: r.os,
+  architecture: r.architecture,
+  variant: r.variant,
+  chain: JSON.parse(r.chain) as Digest[],
+  size: r.size,
+  lastTagTime: r.last_tag_time,
+  storedAt: r.stored_at,
+});
+
+const refFromRow = (r: RefRow): RefRecord => ({
+  name: r.name,
+  repo: r.repo,
+  kind: r.kind,
+  imageId: r.image_id as Digest,
+  createdAt: r.created_at,
+});
+
+export class MetadataStore {
+  private constructor(readonly db: Db) {}
+
+  static open(path: string): MetadataStore {
+    return new MetadataStore(openDb(path));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  // --- layers ---------------------------------------------------------------
+
+  getLayer(chainId: Digest): LayerRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM layers WHERE chain_id = ?").get(chainId) as LayerRow | undefined;
+    return row && layerFromRow(row);
+  }
+
+  listLayers(): LayerRecord[] {
+    return (this.db.prepare("SELECT * FROM layers").all() as LayerRow[]).map(layerFromRow);
+  }
+
+  /** Inserts a layer unless one with the same chain ID exists; returns whether it was inserted. */
+  putLayer(l: LayerRecord): boolean {
+    const info = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO layers (chain_id, diff_id, parent, size, compressed_digest, compressed_size,
+           media_type, link, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        l.chainId,
+        l.diffId,
+        l.parent,
+        l.size,
+        l.compressedDigest,
+        l.compressedSize,
+        l.mediaType,
+        l.link,
+        l.createdAt,
+      );
+    if (l.compressedDigest) {
+      this.db
+        .prepare("INSERT OR REPLACE INTO blob_diff_ids (digest, diff_id) VALUES (?, ?)")
+        .run(l.compressedDigest, l.diffId);
+    }
+    return info.changes === 1;
+  }
+
+  deleteLayer(chainId: Digest): void {
+    this.db.prepare("DELETE FROM layers WHERE chain_id = ?").run(chainId);
+  }
+
+  // --- images ---------------------------------------------------------------
+
+  getImage(id: Digest): ImageRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM images WHERE id = ?").get(id) as ImageRow | undefined;
+    return row && imageFromRow(row);
+  }
+
+  listImages(): ImageRecord[] {
+    return (this.db.prepare("SELECT * FROM images").all() as ImageRow[]).map(imageFromRow);
+  }
+
+  /** Images whose ID hex starts with `hexPrefix`. */
+  findImagesByPrefix(hexPrefix: string): ImageRecord[] {
+    const rows = this.db
+      .prepare("SELECT * FROM images WHERE id >= ? AND id < ? LIMIT 2")
+      .all(`sha256:${hexPrefix}`, `sha256:${hexPrefix}\uffff`) as ImageRow[];
+    return rows.map(imageFromRow);
+  }
+
+  putImage(i: ImageRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO images (id, manifest_digest, manifest_media_type, index_digest, created, os, architecture,
+           variant, chain, size, last_tag_time, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET manifest_digest = excluded.manifest_digest,
+           manifest_media_type = excluded.manifest_media_type, index_digest = excluded.index_digest`,
+      )
+      .run(
+        i.id,
+        i.manifestDigest,
+        i.manifestMediaType,
+        i.indexDigest,
+        i.created,
+        i.os,
+        i.architecture,
+        i.variant,
+        JSON.stringify(i.chain),
+        i.size,
+        i.lastTagTime,
+        i.storedAt,
+      );
+  }
+
+  deleteImage(id: Digest): void {
+    this.db.prepare("DELETE FROM refs WHERE image_id = ?").run(id);
+    this.db.prepare("DELETE FROM images WHERE id = ?").run(id);
+  }
+
+  // --- references -------------------------------------------------------------
+
+  getRef(name: string): RefRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM refs WHERE name = ?").get(name) as RefRow | undefined;
+    return row && refFromRow(row);
+  }
+
+  refsOf(imageId: Digest): RefRecord[] {
+    const rows = this.db.prepare("SELECT * FROM refs WHERE image_id = ? ORDER BY name").all(imageId) as RefRow[];
+    return rows.map(refFromRow);
+  }
+
+  listRefs(): RefRecord[] {
+    return (this.db.prepare("SELECT * FROM refs ORDER BY name").all() as RefRow[]).map(refFromRow);
+  }
+
+  /** Points `name` at `imageId`; returns the image it pointed at before, if any. */
+  setRef(ref: Omit<RefRecord, "createdAt">): Digest | undefined {
+    const previous = this.getRef(ref.name);
+    this.db
+      .prepare(
+        `INSERT INTO refs (name, repo, kind, image_id, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id, created_at = excluded.created_at`,
+      )
+      .run(ref.name, ref.repo, ref.kind, ref.imageId, Date.now());
+    return previous?.imageId;
+  }
+
+  deleteRef(name: string): void {
+    this.db.prepare("DELETE FROM refs WHERE name = ?").run(name);
+  }
+
+  setLastTagTime(id: Digest, time: string): void {
+    this.db.prepare("UPDATE images SET last_tag_time = ? WHERE id = ?").run(time, id);
+  }
+}

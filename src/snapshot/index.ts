@@ -1,0 +1,1 @@
+export { LayerStore, newLinkId, type StagedLayer } from "./layers.ts";
