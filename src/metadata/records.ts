@@ -43,3 +43,27 @@ export interface RefRecord {
   imageId: Digest;
   createdAt: number;
 }
+
+export type ContainerState = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
+
+/** A container: an image's layers plus its own writable layer, and how to run it. */
+export interface ContainerRecord {
+  /** 64 hex characters. */
+  id: string;
+  /** Without Docker's leading `/`. */
+  name: string;
+  imageId: Digest;
+  /** The image as the user named it (`ubuntu`, `127.0.0.1:5000/servidorweb:v1`). */
+  imageName: string;
+  /** The image's chain IDs at creation: the container keeps these layers alive. */
+  chain: Digest[];
+  /** Docker's container Config and HostConfig parts strata uses, as JSON. */
+  config: Record<string, unknown>;
+  /** RFC 3339 with nanoseconds. */
+  createdAt: string;
+  state: ContainerState;
+  pid: number;
+  exitCode: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+}

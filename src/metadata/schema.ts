@@ -42,4 +42,21 @@ export const MIGRATIONS: readonly string[] = [
     diff_id TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE containers (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    image_id    TEXT NOT NULL,
+    image_name  TEXT NOT NULL,
+    chain       TEXT NOT NULL,
+    config      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    pid         INTEGER NOT NULL DEFAULT 0,
+    exit_code   INTEGER NOT NULL DEFAULT 0,
+    started_at  TEXT,
+    finished_at TEXT
+  );
+  CREATE INDEX containers_by_image ON containers(image_id);
+  `,
 ];

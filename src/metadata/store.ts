@@ -4,7 +4,7 @@
  */
 import type { Digest } from "../digest/index.ts";
 import { type Db, openDb } from "./db.ts";
-import type { ImageRecord, LayerRecord, RefRecord } from "./records.ts";
+import type { ContainerRecord, ContainerState, ImageRecord, LayerRecord, RefRecord } from "./records.ts";
 
 interface LayerRow {
   chain_id: string;
@@ -40,6 +40,36 @@ interface RefRow {
   image_id: string;
   created_at: number;
 }
+
+interface ContainerRow {
+  id: string;
+  name: string;
+  image_id: string;
+  image_name: string;
+  chain: string;
+  config: string;
+  created_at: string;
+  state: ContainerState;
+  pid: number;
+  exit_code: number;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+const containerFromRow = (r: ContainerRow): ContainerRecord => ({
+  id: r.id,
+  name: r.name,
+  imageId: r.image_id as Digest,
+  imageName: r.image_name,
+  chain: JSON.parse(r.chain) as Digest[],
+  config: JSON.parse(r.config) as Record<string, unknown>,
+  createdAt: r.created_at,
+  state: r.state,
+  pid: r.pid,
+  exitCode: r.exit_code,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+});
 
 const layerFromRow = (r: LayerRow): LayerRecord => ({
   chainId: r.chain_id as Digest,
@@ -215,5 +245,79 @@ export class MetadataStore {
 
   setLastTagTime(id: Digest, time: string): void {
     this.db.prepare("UPDATE images SET last_tag_time = ? WHERE id = ?").run(time, id);
+  }
+
+  // --- containers -------------------------------------------------------------
+
+  getContainer(id: string): ContainerRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM containers WHERE id = ?").get(id) as ContainerRow | undefined;
+    return row && containerFromRow(row);
+  }
+
+  getContainerByName(name: string): ContainerRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM containers WHERE name = ?").get(name) as ContainerRow | undefined;
+    return row && containerFromRow(row);
+  }
+
+  /** Containers whose ID starts with `prefix` (at most two: enough to tell ambiguity). */
+  findContainersByPrefix(prefix: string): ContainerRecord[] {
+    const rows = this.db
+      .prepare("SELECT * FROM containers WHERE id >= ? AND id < ? LIMIT 2")
+      .all(prefix, `${prefix}\uffff`) as ContainerRow[];
+    return rows.map(containerFromRow);
+  }
+
+  listContainers(): ContainerRecord[] {
+    return (this.db.prepare("SELECT * FROM containers").all() as ContainerRow[]).map(containerFromRow);
+  }
+
+  containersOfImage(imageId: Digest): ContainerRecord[] {
+    const rows = this.db.prepare("SELECT * FROM containers WHERE image_id = ?").all(imageId) as ContainerRow[];
+    return rows.map(containerFromRow);
+  }
+
+  /** Inserts a new container; fails with the SQLite constraint error when the name is taken. */
+  insertContainer(c: ContainerRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO containers (id, name, image_id, image_name, chain, config, created_at, state, pid, exit_code,
+           started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        c.id,
+        c.name,
+        c.imageId,
+        c.imageName,
+        JSON.stringify(c.chain),
+        JSON.stringify(c.config),
+        c.createdAt,
+        c.state,
+        c.pid,
+        c.exitCode,
+        c.startedAt,
+        c.finishedAt,
+      );
+  }
+
+  updateContainer(
+    id: string,
+    patch: Partial<Pick<ContainerRecord, "state" | "pid" | "exitCode" | "startedAt" | "finishedAt" | "name">>,
+  ): void {
+    const columns: Record<string, string> = {
+      state: "state",
+      pid: "pid",
+      exitCode: "exit_code",
+      startedAt: "started_at",
+      finishedAt: "finished_at",
+      name: "name",
+    };
+    const keys = Object.keys(patch) as (keyof typeof patch)[];
+    if (keys.length === 0) return;
+    const sets = keys.map((k) => `${columns[k]} = ?`).join(", ");
+    this.db.prepare(`UPDATE containers SET ${sets} WHERE id = ?`).run(...keys.map((k) => patch[k] ?? null), id);
+  }
+
+  deleteContainer(id: string): void {
+    this.db.prepare("DELETE FROM containers WHERE id = ?").run(id);
   }
 }

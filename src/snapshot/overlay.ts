@@ -1,0 +1,128 @@
+/**
+ * Containers' writable layers on overlayfs. A container gets
+ * `containers/<id>/{init,upper,work,merged}`: `init` holds the empty mount
+ * points the runtime binds over (/etc/hosts, /proc …) so that, as with
+ * Docker's `-init` layer, they never count in the container's size; `upper`
+ * is the container's own layer. Mount options name lower layers through the
+ * short `l/` links, relative to the store root, so 128 layers fit in a page.
+ */
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { StrataError } from "../errors.ts";
+import { MNT_DETACH, native } from "../sys/index.ts";
+
+/** A mount as data: what the runtime layer hands to mount(2). */
+export interface Mount {
+  type: "overlay";
+  source: "overlay";
+  /** Options with paths relative to `cwd`. */
+  options: string[];
+  /** The directory the option paths are relative to. */
+  cwd: string;
+}
+
+export interface ContainerLayer {
+  dir: string;
+  init: string;
+  upper: string;
+  work: string;
+  merged: string;
+}
+
+const INIT_DIRS = ["proc", "sys", "dev", "dev/pts", "dev/shm", "etc"];
+const INIT_FILES = ["etc/hosts", "etc/hostname", "etc/resolv.conf", "dev/console"];
+
+export function containerLayer(root: string, id: string): ContainerLayer {
+  const dir = join(root, "containers", id);
+  return {
+    dir,
+    init: join(dir, "init"),
+    upper: join(dir, "upper"),
+    work: join(dir, "work"),
+    merged: join(dir, "merged"),
+  };
+}
+
+/** Creates the container's directories; returns the mount that stacks them on `lowerLinks` (bottom first). */
+export function prepareContainerLayer(root: string, id: string, lowerLinks: string[]): Mount {
+  const layer = containerLayer(root, id);
+  for (const d of [layer.upper, layer.work, layer.merged]) mkdirSync(d, { recursive: true, mode: 0o755 });
+  for (const d of INIT_DIRS) mkdirSync(join(layer.init, d), { recursive: true, mode: 0o755 });
+  for (const f of INIT_FILES) closeSync(openSync(join(layer.init, f), "a", 0o644));
+  return containerMount(root, id, lowerLinks);
+}
+
+export function containerMount(root: string, id: string, lowerLinks: string[]): Mount {
+  const layer = containerLayer(root, id);
+  const rel = (p: string) => relative(root, p);
+  const lowers = [rel(layer.init), ...[...lowerLinks].reverse().map((l) => `l/${l}`)];
+  const options = [`lowerdir=${lowers.join(":")}`, `upperdir=${rel(layer.upper)}`, `workdir=${rel(layer.work)}`];
+  if (existsSync("/sys/module/overlay/parameters/index")) options.unshift("index=off");
+  return { type: "overlay", source: "overlay", options, cwd: root };
+}
+
+function isMounted(target: string): boolean {
+  try {
+    // A mount point's device differs from its parent's.
+    return lstatSync(target).dev !== lstatSync(join(target, "..")).dev;
+  } catch {
+    return false;
+  }
+}
+
+/** Mounts `m` on `target` unless something is mounted there already. */
+export function mount(m: Mount, target: string): void {
+  if (isMounted(target)) return;
+  const data = m.options.join(",");
+  if (Buffer.byteLength(data) >= 4096) {
+    throw new StrataError("INVALID_ARGUMENT", `overlay mount options exceed one page (${data.length} bytes)`);
+  }
+  const previous = process.cwd();
+  // Relative lowerdir paths are resolved against the mounting process's cwd.
+  process.chdir(m.cwd);
+  try {
+    native().mount(m.source, target, m.type, 0, data);
+  } finally {
+    process.chdir(previous);
+  }
+}
+
+export function unmount(target: string): void {
+  if (isMounted(target)) native().umount(target, MNT_DETACH);
+}
+
+export async function removeContainerLayer(root: string, id: string): Promise<void> {
+  const layer = containerLayer(root, id);
+  unmount(layer.merged);
+  await rm(layer.dir, { recursive: true, force: true });
+}
+
+/**
+ * Apparent bytes of a directory as Docker counts a layer: every non-directory's
+ * st_size (symlinks their target length), each inode once. For the upper dir
+ * this is the container's SizeRw.
+ */
+export function directorySize(dir: string): number {
+  const seen = new Set<number>();
+  let total = 0;
+  const walk = (d: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const p = join(d, name);
+      const st = lstatSync(p, { bigint: false });
+      if (st.isDirectory()) walk(p);
+      else if (st.size > 0 && !seen.has(st.ino)) {
+        if (st.nlink > 1) seen.add(st.ino);
+        total += st.size;
+      }
+    }
+  };
+  walk(dir);
+  return total;
+}
