@@ -1,20 +1,22 @@
 #!/usr/bin/env node
-// Bundles the CLI into one ES module (dist/strata.mjs): one file to read at
-// start-up instead of hundreds, which is most of a short command's cost.
+// Bundles the CLI into dist/strata.js plus one chunk per lazily imported
+// command: a short command reads one small file at start-up instead of
+// hundreds of modules, which is most of its cost.
 import { chmodSync } from "node:fs";
 import { build } from "esbuild";
 
 await build({
-  entryPoints: ["src/cli/main.ts"],
-  outfile: "dist/strata.mjs",
+  entryPoints: { strata: "src/cli/main.ts" },
+  outdir: "dist",
+  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
+  splitting: true,
   platform: "node",
   target: "node20",
   format: "esm",
-  splitting: false,
-  // Native and optional modules are loaded from node_modules at run time.
+  // The native SQLite binding is loaded from node_modules at run time.
   external: ["better-sqlite3"],
   banner: { js: "#!/usr/bin/env node" },
   logLevel: "warning",
 });
-chmodSync("dist/strata.mjs", 0o755);
+chmodSync("dist/strata.js", 0o755);

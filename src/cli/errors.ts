@@ -1,0 +1,38 @@
+/**
+ * The one place that turns library errors into Docker's words and exit codes.
+ */
+import { StrataError } from "../errors.ts";
+
+export interface RenderedError {
+  message: string;
+  exitCode: number;
+}
+
+/** Errors Docker reports as coming from its daemon carry this prefix; strata keeps it for fidelity. */
+const DAEMON_PREFIX = "Error response from daemon: ";
+
+const DAEMON_CODES = new Set([
+  "MANIFEST_UNKNOWN",
+  "NAME_UNKNOWN",
+  "UNAUTHORIZED",
+  "DENIED",
+  "REGISTRY_UNREACHABLE",
+  "REGISTRY_ERROR",
+  "NO_MATCHING_PLATFORM",
+  "CONFLICT",
+  "IN_USE",
+  "NOT_FOUND",
+]);
+
+export function renderError(err: unknown): RenderedError {
+  if (err instanceof StrataError) {
+    const prefix = DAEMON_CODES.has(err.code) ? DAEMON_PREFIX : err.code === "INVALID_REFERENCE" ? "" : "Error: ";
+    const hint = err.hint ? ` (${err.hint})` : "";
+    return { message: `${prefix}${err.message}${hint}`, exitCode: 1 };
+  }
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { message: `Error: ${err.message}${code && !err.message.includes(code) ? ` (${code})` : ""}`, exitCode: 1 };
+  }
+  return { message: `Error: ${String(err)}`, exitCode: 1 };
+}

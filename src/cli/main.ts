@@ -1,0 +1,183 @@
+/**
+ * strata's command line: flags and dispatch only. Each command's code is
+ * imported when that command runs, so start-up stays small.
+ */
+import { Command, CommanderError } from "commander";
+import type { Engine } from "../engine.ts";
+import type { CommandContext, CommandResult } from "./context.ts";
+import { renderError } from "./errors.ts";
+import { processIo } from "./io.ts";
+
+type Action = (ctx: CommandContext, ...args: never[]) => Promise<CommandResult>;
+
+let engine: Engine | undefined;
+let exitCode = 0;
+
+function context(program: Command): CommandContext {
+  return {
+    io: processIo,
+    engine: async () => {
+      if (!engine) {
+        const { Engine } = await import("../engine.ts");
+        const root = program.opts<{ root?: string }>().root;
+        engine = new Engine({ root });
+      }
+      return engine;
+    },
+  };
+}
+
+/** Wraps a lazily imported command's `run` as a commander action. */
+function lazy(program: Command, load: () => Promise<{ run: Action }>) {
+  return async (...args: unknown[]) => {
+    const { run } = await load();
+    // commander passes (…arguments, options, command); drop the command object.
+    const result = await (run as (...a: unknown[]) => Promise<CommandResult>)(context(program), ...args.slice(0, -1));
+    exitCode = result.exitCode;
+  };
+}
+
+function build(): Command {
+  const program = new Command("strata")
+    .description("A daemonless, Docker-compatible container engine")
+    .option("--root <dir>", "root of the store (default $STRATA_ROOT or /var/lib/strata)")
+    .version(process.env.STRATA_VERSION ?? "0.1.0", "-v, --version", "Print version information and quit")
+    .showHelpAfterError(false)
+    .exitOverride();
+
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const image = program.command("image").description("Manage images");
+  const system = program.command("system").description("Manage strata");
+
+  // Commands Docker offers both at the top level and under `image` (`images` = `image ls`).
+  const imageCommands: Array<[top: string, sub: string, define: (c: Command) => Command]> = [
+    [
+      "pull",
+      "pull",
+      (c) =>
+        c
+          .description("Download an image from a registry")
+          .argument("<name>", "NAME[:TAG|@DIGEST]")
+          .option("-q, --quiet", "Suppress verbose output")
+          .option("--platform <platform>", "Set platform if server is multi-platform capable")
+          .action(lazy(program, () => import("./commands/pull.ts"))),
+    ],
+    [
+      "images",
+      "ls",
+      (c) =>
+        c
+          .description("List images")
+          .option("-a, --all", "Show all images (default hides intermediate images)")
+          .option("-q, --quiet", "Only show image IDs")
+          .option("--digests", "Show digests")
+          .option("--no-trunc", "Don't truncate output")
+          .option("-f, --filter <filter>", "Filter output based on conditions provided", collect)
+          .option("--format <format>", "Format output using a custom template")
+          .action(lazy(program, () => import("./commands/images.ts"))),
+    ],
+    [
+      "rmi",
+      "rm",
+      (c) =>
+        c
+          .description("Remove one or more images")
+          .argument("<image...>")
+          .option("-f, --force", "Force removal of the image")
+          .option("--no-prune", "Do not delete untagged parents")
+          .action(lazy(program, () => import("./commands/rmi.ts"))),
+    ],
+    [
+      "history",
+      "history",
+      (c) =>
+        c
+          .description("Show the history of an image")
+          .argument("<image>")
+          .option("--no-trunc", "Don't truncate output")
+          .option("-q, --quiet", "Only show image IDs")
+          .option("-H, --human [bool]", "Print sizes and dates in human readable format", (v) => v !== "false")
+          .option("--format <format>", "Format output using a custom template")
+          .action(lazy(program, () => import("./commands/history.ts"))),
+    ],
+    [
+      "tag",
+      "tag",
+      (c) =>
+        c
+          .description("Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE")
+          .argument("<source>", "SOURCE_IMAGE[:TAG]")
+          .argument("<target>", "TARGET_IMAGE[:TAG]")
+          .action(lazy(program, () => import("./commands/tag.ts"))),
+    ],
+  ];
+  for (const [top, sub, define] of imageCommands) {
+    define(program.command(top));
+    define(image.command(sub));
+  }
+  image.commands.find((c) => c.name() === "ls")?.alias("list");
+
+  const inspect = (c: Command) =>
+    c
+      .description("Return low-level information on images")
+      .argument("<name...>")
+      .option("-f, --format <format>", "Format output using a custom template")
+      .action(lazy(program, () => import("./commands/inspect.ts")));
+  inspect(program.command("inspect")).option("--type <type>", "Return JSON for specified type");
+  inspect(image.command("inspect"));
+
+  image
+    .command("prune")
+    .description("Remove unused images")
+    .option("-a, --all", "Remove all unused images, not just dangling ones")
+    .option("-f, --force", "Do not prompt for confirmation")
+    .action(lazy(program, () => import("./commands/image-prune.ts")));
+
+  system
+    .command("df")
+    .description("Show strata disk usage")
+    .option("-v, --verbose", "Show detailed information on space usage")
+    .action(lazy(program, () => import("./commands/system-df.ts")));
+  system
+    .command("check")
+    .description("Verify every stored blob, layer and name")
+    .option("--repair", "Remove leftovers of interrupted commands first")
+    .action(lazy(program, () => import("./commands/system-check.ts")));
+
+  return program;
+}
+
+function configureErrors(cmd: Command): void {
+  cmd.exitOverride().configureOutput({
+    writeErr: (text) => process.stderr.write(text),
+    // Docker's wording for flag errors: `unknown flag: --x` + `See 'docker pull --help'.`
+    outputError: (text, write) => {
+      const flag = /unknown option '([^']+)'/.exec(text);
+      const message = flag ? `unknown flag: ${flag[1]}` : text.replace(/^error: /, "").trim();
+      write(`${message}\nSee 'strata ${cmd.name() === "strata" ? "" : `${cmd.name()} `}--help'.\n`);
+    },
+  });
+  for (const sub of cmd.commands) configureErrors(sub);
+}
+
+async function main(): Promise<void> {
+  const program = build();
+  configureErrors(program);
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; usage errors exit 125 as Docker's do.
+      exitCode = err.exitCode === 0 ? 0 : 125;
+    } else {
+      const rendered = renderError(err);
+      process.stderr.write(`${rendered.message}\n`);
+      exitCode = rendered.exitCode;
+    }
+  } finally {
+    engine?.close();
+  }
+  process.exitCode = exitCode;
+}
+
+await main();

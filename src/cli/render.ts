@@ -1,0 +1,18 @@
+/**
+ * Docker's formatter.Context: a `table …` format prints a header row (the
+ * same template executed over the column titles) and aligns cells with Go's
+ * tabwriter; any other format prints one executed line per item.
+ */
+import { parseFormat, renderTable } from "../format/index.ts";
+
+export function renderItems(
+  format: string,
+  items: readonly object[],
+  headers: Record<string, string>,
+): string {
+  const { table, template } = parseFormat(format);
+  const lines = items.map((item) => template.execute(item));
+  if (!table) return lines.map((l) => `${l}\n`).join("");
+  const header = template.execute(headers);
+  return renderTable([header, ...lines].map((l) => l.split("\t")));
+}

@@ -1,0 +1,147 @@
+/**
+ * `create`: a container record plus its writable layer on the image's
+ * layers. The image is pulled first when missing, as Docker does. Nothing is
+ * left half-created: a failure removes the layer directories and the record.
+ */
+import { randomBytes } from "node:crypto";
+import { StrataError, isStrataError } from "../errors.ts";
+import type { ImageService, PullListener } from "../image/index.ts";
+import { FileLock } from "../metadata/index.ts";
+import { prepareContainerLayer, removeContainerLayer } from "../snapshot/index.ts";
+import type { Store } from "../store/index.ts";
+import { generateName, normalizeName } from "./names.ts";
+
+export interface CreateOptions {
+  image: string;
+  name?: string;
+  /** Replaces the image's Cmd (Docker's arguments after the image). */
+  cmd?: string[];
+  /** Replaces the image's Entrypoint; `[]` clears it (`--entrypoint ""`). */
+  entrypoint?: string[];
+  env?: string[];
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  tty?: boolean;
+  openStdin?: boolean;
+  network?: "none" | "host";
+  autoRemove?: boolean;
+  /** "missing" (default) pulls an image that is not stored. */
+  pull?: "missing" | "never";
+  /** Called before an implicit pull (Docker prints `Unable to find image 'x' locally`). */
+  onPullStart?: (reference: string) => void;
+  onPullProgress?: PullListener;
+}
+
+/** What strata keeps of Docker's Config/HostConfig for a container. */
+export interface ContainerConfig {
+  Hostname: string;
+  User: string;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  Env: string[];
+  Cmd: string[] | null;
+  Entrypoint: string[] | null;
+  WorkingDir: string;
+  Image: string;
+  Labels: Record<string, string>;
+  NetworkMode: "none" | "host";
+  AutoRemove: boolean;
+}
+
+function nanoTime(): string {
+  const now = process.hrtime.bigint() % 1_000_000n;
+  return new Date().toISOString().replace(/\.(\d{3})Z$/, (_m, ms) => `.${ms}${String(now).padStart(6, "0")}Z`);
+}
+
+async function ensureImage(images: ImageService, opts: CreateOptions) {
+  try {
+    return images.get(opts.image);
+  } catch (err) {
+    if (!isStrataError(err, "NOT_FOUND") || opts.pull === "never") throw err;
+  }
+  opts.onPullStart?.(opts.image);
+  await images.pull(opts.image, { onProgress: opts.onPullProgress });
+  return images.get(opts.image);
+}
+
+export async function createContainer(store: Store, images: ImageService, opts: CreateOptions): Promise<string> {
+  let name: string | undefined;
+  if (opts.name !== undefined) {
+    name = normalizeName(opts.name);
+    if (!name) {
+      throw new StrataError(
+        "INVALID_ARGUMENT",
+        `Invalid container name (${opts.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+      );
+    }
+  }
+  const gcLock = new FileLock(store.gcLockPath);
+  await gcLock.acquire("shared");
+  try {
+    const { image } = await ensureImage(images, opts);
+    const imageConfig = (JSON.parse(store.content.read(image.id).toString("utf8")).config ?? {}) as Record<
+      string,
+      unknown
+    >;
+    const id = randomBytes(32).toString("hex");
+    const config: ContainerConfig = {
+      Hostname: opts.hostname ?? id.slice(0, 12),
+      User: opts.user ?? (imageConfig.User as string | undefined) ?? "",
+      Tty: opts.tty ?? false,
+      OpenStdin: opts.openStdin ?? false,
+      StdinOnce: opts.openStdin ?? false,
+      Env: [...((imageConfig.Env as string[] | undefined) ?? []), ...(opts.env ?? [])],
+      Cmd: opts.cmd && opts.cmd.length > 0 ? opts.cmd : opts.entrypoint ? null : ((imageConfig.Cmd as string[]) ?? null),
+      Entrypoint: opts.entrypoint
+        ? opts.entrypoint.length > 0
+          ? opts.entrypoint
+          : null
+        : ((imageConfig.Entrypoint as string[]) ?? null),
+      WorkingDir: opts.workdir ?? (imageConfig.WorkingDir as string | undefined) ?? "",
+      Image: opts.image,
+      Labels: (imageConfig.Labels as Record<string, string> | undefined) ?? {},
+      NetworkMode: opts.network ?? "none",
+      AutoRemove: opts.autoRemove ?? false,
+    };
+    const links = image.chain.map((c) => {
+      const layer = store.meta.getLayer(c);
+      if (!layer) throw new StrataError("STORE_CORRUPT", `layer ${c} of image ${image.id} is missing`);
+      return layer.link;
+    });
+    prepareContainerLayer(store.root, id, links);
+    try {
+      store.meta.transaction(() => {
+        const finalName = name ?? generateName(id, (n) => store.meta.getContainerByName(n) !== undefined);
+        const holder = store.meta.getContainerByName(finalName);
+        if (holder) {
+          throw new StrataError(
+            "CONFLICT",
+            `Conflict. The container name "/${finalName}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+          );
+        }
+        store.meta.insertContainer({
+          id,
+          name: finalName,
+          imageId: image.id,
+          imageName: opts.image,
+          chain: image.chain,
+          config: config as unknown as Record<string, unknown>,
+          createdAt: nanoTime(),
+          state: "created",
+          pid: 0,
+          exitCode: 0,
+          startedAt: null,
+          finishedAt: null,
+        });
+      });
+    } catch (err) {
+      await removeContainerLayer(store.root, id);
+      throw err;
+    }
+    return id;
+  } finally {
+    gcLock.release();
+  }
+}

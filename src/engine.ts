@@ -1,0 +1,57 @@
+/**
+ * strata as a library: `new Engine({ root })` gives typed services over one
+ * store. This is the composition root: it picks the drivers and wires them.
+ * The CLI is a thin shell over it.
+ */
+import { ContainerService } from "./container/index.ts";
+import { ImageService } from "./image/index.ts";
+import { RegistryClient, type RegistryClientOptions } from "./registry/index.ts";
+import { Store } from "./store/index.ts";
+import { SystemService } from "./system/index.ts";
+
+export { type ErrorCode, isStrataError, RegistryError, StrataError } from "./errors.ts";
+export type {
+  DeleteRecord,
+  HistoryItem,
+  ImageSummary,
+  LayerPhase,
+  PullEvent,
+  PullOptions,
+  PullResult,
+} from "./image/index.ts";
+export type { Change, ContainerSummary, CreateOptions } from "./container/index.ts";
+export type { CheckReport, DiskUsage } from "./system/index.ts";
+
+export interface EngineOptions {
+  /** The store root (default: $STRATA_ROOT or /var/lib/strata). */
+  root?: string;
+  registry?: RegistryClientOptions;
+}
+
+export const DEFAULT_ROOT = "/var/lib/strata";
+
+export class Engine {
+  readonly root: string;
+  readonly images: ImageService;
+  readonly containers: ContainerService;
+  readonly system: SystemService;
+  private readonly store: Store;
+  private registryClient?: RegistryClient;
+
+  constructor(opts: EngineOptions = {}) {
+    this.root = opts.root ?? process.env.STRATA_ROOT ?? DEFAULT_ROOT;
+    this.store = new Store(this.root);
+    const registry = () => {
+      this.registryClient ??= new RegistryClient(opts.registry);
+      return this.registryClient;
+    };
+    this.images = new ImageService(this.store, registry);
+    this.containers = new ContainerService(this.store, this.images);
+    this.images.users = this.containers;
+    this.system = new SystemService(this.store, this.images, () => this.containers.usage());
+  }
+
+  close(): void {
+    this.store.close();
+  }
+}

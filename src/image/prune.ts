@@ -1,0 +1,36 @@
+/**
+ * `image prune`: dangling images (no tags), or with `all` every image no
+ * container uses. Each is removed by name, without force; conflicts are
+ * skipped, as Docker does.
+ */
+import { isStrataError } from "../errors.ts";
+import type { Store } from "../store/index.ts";
+import { type DeleteRecord, removeImage } from "./remove.ts";
+import type { ImageUsers } from "./users.ts";
+
+export interface PruneResult {
+  records: DeleteRecord[];
+  spaceReclaimed: number;
+}
+
+export async function pruneImages(store: Store, users: ImageUsers, opts: { all?: boolean }): Promise<PruneResult> {
+  const result: PruneResult = { records: [], spaceReclaimed: 0 };
+  const sizes = new Map(store.meta.listLayers().map((l) => [l.chainId as string, l.size]));
+  for (const image of store.meta.listImages()) {
+    const refs = store.meta.refsOf(image.id);
+    const dangling = !refs.some((r) => r.kind === "tag");
+    if (!dangling && !opts.all) continue;
+    if (users.usersOf(image.id).length > 0) continue;
+    const names = refs.length > 0 ? refs.map((r) => r.name) : [image.id];
+    for (const name of names) {
+      try {
+        const records = await removeImage(store, users, name);
+        result.records.push(...records);
+        for (const r of records) if ("deleted" in r) result.spaceReclaimed += sizes.get(r.deleted) ?? 0;
+      } catch (err) {
+        if (!isStrataError(err, "CONFLICT") && !isStrataError(err, "NOT_FOUND")) throw err;
+      }
+    }
+  }
+  return result;
+}

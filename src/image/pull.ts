@@ -1,0 +1,205 @@
+/**
+ * The pull pipeline, one streaming pass per layer: registry blob → sha256 of
+ * the compressed bytes → decompress → sha256 of the tar (diff ID) → unpack in
+ * overlay form into a staging directory → both digests match → one rename and
+ * one database row. Layers are independent directories, so several download
+ * and unpack at once; a layer whose chain ID is stored is not fetched at all.
+ */
+import type { ApplyResult } from "../archive/index.ts";
+import { applyLayer, compressionFromMediaType } from "../archive/index.ts";
+import { chainIds, type Digest, parseDigest, shortHex } from "../digest/index.ts";
+import { StrataError } from "../errors.ts";
+import { FileLock, withLock } from "../metadata/index.ts";
+import type { Platform } from "../oci/index.ts";
+import { familiarString, parseReference, type Reference, referenceString } from "../reference/index.ts";
+import type { RegistryClient } from "../registry/index.ts";
+import { newLinkId } from "../snapshot/index.ts";
+import type { Store } from "../store/index.ts";
+import type { LayerPhase, PullListener } from "./events.ts";
+import { parseConfig } from "./config.ts";
+import { recordImage } from "./record.ts";
+
+export interface PullOptions {
+  platform?: Platform;
+  onProgress?: PullListener;
+  signal?: AbortSignal;
+  /** Layers downloaded and unpacked at once (Docker's max-concurrent-downloads). */
+  concurrency?: number;
+}
+
+export interface PullResult {
+  reference: Reference;
+  imageId: Digest;
+  /** The digest of what the tag resolved to: the index for a multi-platform image. */
+  digest: Digest;
+  /** False when the tag already pointed at this image ("Image is up to date"). */
+  updated: boolean;
+}
+
+interface LayerJob {
+  index: number;
+  id: string;
+  digest: Digest;
+  size: number;
+  mediaType: string;
+  diffId: Digest;
+  chainId: Digest;
+  parent: Digest | null;
+}
+
+export async function pull(
+  store: Store,
+  registry: RegistryClient,
+  refString: string,
+  opts: PullOptions = {},
+): Promise<PullResult> {
+  const ref = parseReference(refString);
+  const emit = opts.onProgress ?? (() => {});
+  const resolved = await registry.resolveImage(ref, { platform: opts.platform, signal: opts.signal });
+  emit({ status: "resolved", id: ref.digest && !ref.tag ? referenceString(ref) : ref.tag!, repoPath: ref.path });
+
+  const config = parseConfig(resolved.config.bytes);
+  const layers = resolved.manifest.parsed.layers;
+  if (layers.length !== config.diffIds.length) {
+    throw new StrataError(
+      "INVALID_CONFIG",
+      `image config has ${config.diffIds.length} diff IDs but the manifest lists ${layers.length} layers`,
+      { details: { reference: familiarString(ref) } },
+    );
+  }
+  const chain = chainIds(config.diffIds);
+  const imageId = resolved.config.digest;
+
+  const gcLock = new FileLock(store.gcLockPath);
+  await gcLock.acquire("shared");
+  try {
+    const known = store.meta.getImage(imageId);
+    const complete = known !== undefined && chain.every((c) => store.meta.getLayer(c));
+    if (!complete) {
+      const jobs: LayerJob[] = layers.map((l, index) => ({
+        index,
+        id: shortHex(parseDigest(l.digest)),
+        digest: parseDigest(l.digest),
+        size: l.size,
+        mediaType: l.mediaType,
+        diffId: config.diffIds[index],
+        chainId: chain[index],
+        parent: index > 0 ? chain[index - 1] : null,
+      }));
+      await fetchLayers(store, registry, ref, jobs, emit, opts);
+    }
+    store.content.write(resolved.manifest.bytes, resolved.manifest.digest);
+    store.content.write(resolved.config.bytes, imageId);
+    const updated = recordImage(store, ref, {
+      imageId,
+      config,
+      chain,
+      manifestDigest: resolved.manifest.digest,
+      manifestMediaType: resolved.manifest.mediaType,
+      topDigest: resolved.topDigest,
+    });
+    emit({ status: "digest", digest: resolved.topDigest });
+    emit({ status: "done", updated, reference: familiarString(ref) });
+    return { reference: ref, imageId, digest: resolved.topDigest, updated };
+  } finally {
+    gcLock.release();
+  }
+}
+
+async function fetchLayers(
+  store: Store,
+  registry: RegistryClient,
+  ref: Reference,
+  jobs: LayerJob[],
+  emit: PullListener,
+  opts: PullOptions,
+): Promise<void> {
+  const layerEvent = (job: LayerJob, phase: LayerPhase, current?: number) =>
+    emit({ status: "layer", id: job.id, phase, current, total: current === undefined ? undefined : job.size });
+  // The same blob listed twice is fetched once; later copies wait for it.
+  const todo: LayerJob[] = [];
+  const seen = new Set<string>();
+  for (const job of jobs) {
+    if (store.meta.getLayer(job.chainId)) layerEvent(job, "exists");
+    else if (!seen.has(job.chainId)) {
+      seen.add(job.chainId);
+      todo.push(job);
+    }
+  }
+  for (const job of todo) layerEvent(job, "waiting");
+
+  const abort = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal;
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length && !signal.aborted) {
+      const job = todo[next++];
+      await fetchLayer(store, registry, ref, job, signal, (phase, current) => layerEvent(job, phase, current));
+    }
+  };
+  const workers = Array.from({ length: Math.min(opts.concurrency ?? 3, todo.length) }, () =>
+    worker().catch((err) => {
+      abort.abort(err);
+      throw err;
+    }),
+  );
+  const results = await Promise.allSettled(workers);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) throw opts.signal?.aborted ? opts.signal.reason : failure.reason;
+}
+
+async function fetchLayer(
+  store: Store,
+  registry: RegistryClient,
+  ref: Reference,
+  job: LayerJob,
+  signal: AbortSignal,
+  report: (phase: LayerPhase, current?: number) => void,
+): Promise<void> {
+  await withLock(store.layerLockPath(job.chainId), "exclusive", async () => {
+    // Another process may have stored it while we waited for the lock.
+    if (store.meta.getLayer(job.chainId)) return report("complete");
+    const staged = store.layers.stage();
+    try {
+      const { stream } = await registry.openBlob(ref, { digest: job.digest, size: job.size }, { signal });
+      const result = await applyLayer(stream, staged.diffDir, {
+        compression: compressionFromMediaType(job.mediaType),
+        expectedDigest: job.digest,
+        expectedDiffId: job.diffId,
+        tarSplitPath: staged.tarSplitPath,
+        signal,
+        onProgress: (n) => report("downloading", n),
+      });
+      checkSize(job, result);
+      report("verifying");
+      report("downloaded");
+      const link = newLinkId();
+      await store.layers.commit(staged, job.chainId, link);
+      store.meta.putLayer({
+        chainId: job.chainId,
+        diffId: job.diffId,
+        parent: job.parent,
+        size: result.size,
+        compressedDigest: job.digest,
+        compressedSize: result.compressedSize,
+        mediaType: job.mediaType,
+        link,
+        createdAt: Date.now(),
+      });
+      report("complete");
+    } catch (err) {
+      await store.layers.discard(staged);
+      throw err;
+    }
+  });
+}
+
+function checkSize(job: LayerJob, result: ApplyResult): void {
+  if (job.size >= 0 && result.compressedSize !== job.size) {
+    throw new StrataError(
+      "SIZE_MISMATCH",
+      `size mismatch for layer ${job.digest}: manifest says ${job.size} bytes, got ${result.compressedSize}`,
+      { details: { digest: job.digest } },
+    );
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * `rmi`, with the rules of Docker's graphdriver store (moby
+ * daemon/images/image_delete.go): removing a name only untags while other
+ * names remain; an image a container uses is protected; deleting an image
+ * frees exactly the layers nothing else uses, reported top layer first.
+ */
+import { type Digest, hexOf, shortHex } from "../digest/index.ts";
+import { StrataError } from "../errors.ts";
+import { sweep } from "../gc/index.ts";
+import type { RefRecord } from "../metadata/index.ts";
+import { parseReference, referenceString } from "../reference/index.ts";
+import type { Store } from "../store/index.ts";
+import { familiarRef, findImage } from "./lookup.ts";
+import type { ImageUsers } from "./users.ts";
+
+export type DeleteRecord = { untagged: string } | { deleted: Digest };
+
+export interface RemoveOptions {
+  force?: boolean;
+}
+
+function conflict(message: string): StrataError {
+  return new StrataError("CONFLICT", `conflict: ${message}`);
+}
+
+/** Docker's isSingleReference: at most one tag, and every digest ref in that tag's repository. */
+function isSingleReference(refs: RefRecord[]): boolean {
+  if (refs.length <= 1) return refs.length === 1;
+  const tags = refs.filter((r) => r.kind === "tag");
+  if (tags.length > 1) return false;
+  const digestRepos = new Set(refs.filter((r) => r.kind === "digest").map((r) => r.repo));
+  const single = tags[0] ?? refs[0];
+  return digestRepos.size === 1 && digestRepos.has(single.repo);
+}
+
+function isIdPrefix(id: Digest, input: string): boolean {
+  return id.startsWith(input) || hexOf(id).startsWith(input);
+}
+
+export async function removeImage(
+  store: Store,
+  users: ImageUsers,
+  input: string,
+  opts: RemoveOptions = {},
+): Promise<DeleteRecord[]> {
+  const force = opts.force ?? false;
+  const { meta } = store;
+  const { image } = findImage(store, input);
+  const short = shortHex(image.id);
+  const records: DeleteRecord[] = [];
+  const untag = (ref: RefRecord) => {
+    meta.deleteRef(ref.name);
+    records.push({ untagged: familiarRef(ref.name) });
+  };
+
+  const deleteImage = meta.transaction(() => {
+    let refs = meta.refsOf(image.id);
+    if (!isIdPrefix(image.id, input)) {
+      const name = referenceString(parseReference(input));
+      if (!force && isSingleReference(refs)) {
+        const user = users.usersOf(image.id)[0];
+        if (user) {
+          throw conflict(
+            `unable to remove repository reference "${input}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image ${short}`,
+          );
+        }
+      }
+      const named = refs.find((r) => r.name === name);
+      if (named) untag(named);
+      refs = meta.refsOf(image.id);
+      if (named?.kind === "tag" && !refs.some((r) => r.kind === "tag" && r.repo === named.repo)) {
+        for (const r of refs.filter((x) => x.kind === "digest" && x.repo === named.repo)) untag(r);
+        refs = meta.refsOf(image.id);
+      }
+      // Other names remain: untagging was the whole job.
+      if (refs.length > 0) return false;
+      // The last name is gone; delete quietly, keeping the image if something still uses it.
+      return users.usersOf(image.id).length === 0;
+    }
+    checkConflicts(users, image.id, short, force, refs);
+    for (const r of refs) untag(r);
+    return true;
+  });
+
+  if (!deleteImage) return records;
+  meta.transaction(() => {
+    for (const r of meta.refsOf(image.id)) untag(r);
+    meta.deleteImage(image.id);
+  });
+  records.push({ deleted: image.id });
+  const swept = await sweep(store, { extraRoots: users.roots() });
+  const freed = new Set<string>(swept?.layers ?? []);
+  for (const chainId of [...image.chain].reverse()) {
+    if (!freed.has(chainId)) break;
+    records.push({ deleted: chainId });
+  }
+  return records;
+}
+
+/** Deleting by ID: running containers always block; stopped ones and other names unless forced. */
+function checkConflicts(users: ImageUsers, id: Digest, short: string, force: boolean, refs: RefRecord[]): void {
+  const using = users.usersOf(id);
+  const running = using.find((u) => u.running);
+  if (running) {
+    throw conflict(
+      `unable to delete ${short} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`,
+    );
+  }
+  if (force) return;
+  if (refs.length > 0 && !isSingleReference(refs)) {
+    throw conflict(`unable to delete ${short} (must be forced) - image is referenced in multiple repositories`);
+  }
+  const stopped = using[0];
+  if (stopped) {
+    throw conflict(
+      `unable to delete ${short} (must be forced) - image is being used by stopped container ${stopped.id.slice(0, 12)}`,
+    );
+  }
+}

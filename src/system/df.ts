@@ -1,0 +1,38 @@
+/**
+ * `system df`: where the bytes are, from sizes stored at unpack time (no disk
+ * walk). Image totals count each shared layer once.
+ */
+import type { ContainerSummary } from "../container/index.ts";
+import type { ImageService, ImageSummary } from "../image/index.ts";
+import type { Store } from "../store/index.ts";
+
+export interface DiskUsage {
+  images: ImageSummary[];
+  /** Σ size of every layer at least one image uses, each counted once. */
+  layersSize: number;
+  /** Every container, with its writable layer's size. */
+  containers: ContainerSummary[];
+}
+
+/** Provides the containers section once the container service exists. */
+export type ContainerUsageSource = () => ContainerSummary[];
+
+export function diskUsage(store: Store, images: ImageService, containers: ContainerUsageSource): DiskUsage {
+  const list = images.list({ sharedSize: true, containers: true });
+  const used = new Set<string>();
+  for (const image of store.meta.listImages()) for (const c of image.chain) used.add(c);
+  let layersSize = 0;
+  for (const layer of store.meta.listLayers()) if (used.has(layer.chainId)) layersSize += layer.size;
+  return { images: list, layersSize, containers: containers() };
+}
+
+/**
+ * Image RECLAIMABLE as Docker ≤ 28 computes it (the reference outputs' 20.10
+ * daemon): the layers' total minus the unique bytes of images in use.
+ */
+export function reclaimableImages(usage: DiskUsage): number {
+  const inUse = usage.images
+    .filter((i) => i.containers > 0 && i.sharedSize >= 0)
+    .reduce((sum, i) => sum + i.size - i.sharedSize, 0);
+  return Math.max(0, usage.layersSize - inUse);
+}

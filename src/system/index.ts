@@ -1,0 +1,8 @@
+export type { CheckReport } from "./check.ts";
+export {
+  type ContainerUsageSource,
+  type DiskUsage,
+  diskUsage,
+  reclaimableImages,
+} from "./df.ts";
+export { SystemService } from "./service.ts";

@@ -1,0 +1,22 @@
+/** Store-wide views and maintenance: disk usage and integrity checks. */
+import type { ImageService } from "../image/index.ts";
+import type { Store } from "../store/index.ts";
+import { type CheckReport, checkStore } from "./check.ts";
+import { type ContainerUsageSource, type DiskUsage, diskUsage } from "./df.ts";
+
+export class SystemService {
+  constructor(
+    private readonly store: Store,
+    private readonly images: ImageService,
+    private readonly containers: ContainerUsageSource,
+  ) {}
+
+  df(): DiskUsage {
+    return diskUsage(this.store, this.images, this.containers);
+  }
+
+  /** Verifies every blob and layer against its digest and every name against its image. */
+  check(opts: { repair?: boolean } = {}): Promise<CheckReport> {
+    return checkStore(this.store, this.images.users, opts);
+  }
+}
