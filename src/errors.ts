@@ -8,6 +8,7 @@ export type ErrorCode =
   | "NOT_FOUND"
   | "MANIFEST_UNKNOWN"
   | "NAME_UNKNOWN"
+  | "BLOB_UNKNOWN"
   | "UNAUTHORIZED"
   | "DENIED"
   | "REGISTRY_UNREACHABLE"
