@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 
 # crun/runc run containers, conmon supervises them, docker-registry serves the
 # test images, busybox-static and debootstrap build them, isal/pigz/zstd are
-# the fast decompressors, attr and socat help tests inspect results.
+# the fast decompressors, attr and socat help tests inspect results, apache2-utils
+# has htpasswd for the Basic-auth test registry.
 packages=(docker-registry skopeo umoci crun runc conmon busybox-static debootstrap isal pigz zstd attr socat
-  iproute2 tmux)
+  iproute2 tmux apache2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
