@@ -56,15 +56,19 @@ export class Authenticator {
     let known = this.challenges.get(ep.origin);
     if (!known) {
       const url = new URL("/v2/", ep.origin);
-      known = this.transport.send({ method: "GET", url, signal }).then(async (res) => {
+      // Shared by concurrent callers, so no caller's signal cancels it; each caller waits with its own.
+      known = this.transport.send({ method: "GET", url }).then(async (res) => {
         await res.body.dump().catch(() => {});
         return res.status === 401 ? parseChallenges(res.headers["www-authenticate"]) : [];
       });
       this.challenges.set(ep.origin, known);
       // A failed ping is not remembered: the next request pings again.
-      known.catch(() => this.challenges.delete(ep.origin));
+      const ping = known;
+      ping.catch(() => {
+        if (this.challenges.get(ep.origin) === ping) this.challenges.delete(ep.origin);
+      });
     }
-    return known;
+    return untilAborted(known, signal);
   }
 
   /** Records a challenge met on a later request (an endpoint that wants auth the ping did not ask for). */
@@ -116,21 +120,30 @@ export class Authenticator {
     const key = `${ep.origin}|${challenge.params.realm}|${challenge.params.service ?? ""}|${who}|${[...scopes].sort().join(" ")}`;
     const existing = this.tokens.get(key);
     if (existing) {
-      const t = await existing.catch(() => undefined);
+      const t = await untilAborted(existing, target.signal).catch((err) => {
+        if (target.signal?.aborted) throw err;
+        return undefined; // that fetch failed: try one of our own below
+      });
       if (t && t.expiresAt > Date.now()) return { header: `Bearer ${t.token}`, cached: true };
       if (this.tokens.get(key) === existing) this.tokens.delete(key);
     }
     let pending = this.tokens.get(key);
     if (!pending) {
-      pending = this.fetchToken(challenge, scopes, creds, target);
-      this.tokens.set(key, pending);
-      pending.catch(() => this.tokens.delete(key));
+      const fetching = this.fetchToken(challenge, scopes, creds, target);
+      pending = fetching;
+      this.tokens.set(key, fetching);
+      fetching.catch(() => {
+        if (this.tokens.get(key) === fetching) this.tokens.delete(key);
+      });
     }
-    const t = await pending;
+    const t = await untilAborted(pending, target.signal);
     return { header: `Bearer ${t.token}`, cached: false };
   }
 
-  /** GET realm?service=…&scope=… (or POST with a refresh token), as distribution's token spec says. */
+  /**
+   * GET realm?service=…&scope=… (or POST with a refresh token), as distribution's
+   * token spec says. Shared by concurrent callers like the ping, so it takes no signal.
+   */
   private async fetchToken(
     challenge: Challenge,
     scopes: string[],
@@ -156,7 +169,6 @@ export class Authenticator {
           url: realm,
           headers: { "content-type": "application/x-www-form-urlencoded" },
           body: Buffer.from(form.toString()),
-          signal: target.signal,
         });
       } else {
         if (service) realm.searchParams.set("service", service);
@@ -166,11 +178,9 @@ export class Authenticator {
           method,
           url: realm,
           authorization: creds?.kind === "basic" ? basicHeader(creds.username, creds.password) : undefined,
-          signal: target.signal,
         });
       }
     } catch (err) {
-      if (target.signal?.aborted) throw err;
       // Docker reports token failures against the registry request: Get "registry": Get "realm": …
       const inner = err instanceof RegistryError ? err : networkError(err, method, realm);
       throw wrap(inner, target);
@@ -207,6 +217,26 @@ export class Authenticator {
     // Renew a little early so a token does not expire between check and use.
     return { token, expiresAt: start + seconds * 1000 - Math.min(10_000, seconds * 100) };
   }
+}
+
+/** `p`, or the signal's reason as soon as it aborts (the shared work itself goes on). */
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 function basicHeader(username: string, password: string): string {
