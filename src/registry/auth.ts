@@ -10,7 +10,8 @@ import { RegistryError } from "../errors.ts";
 import { type Challenge, parseChallenges } from "./challenge.ts";
 import type { CredentialStore, Credentials } from "./credentials.ts";
 import type { Endpoint } from "./endpoint.ts";
-import { goOp, networkError, redactUrl, responseError } from "./errors.ts";
+import { goOp, redactUrl, responseError } from "./errors.ts";
+import { networkError } from "./network-errors.ts";
 import { readText } from "./read.ts";
 import type { HttpResponse, Transport } from "./transport.ts";
 

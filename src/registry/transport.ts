@@ -11,7 +11,8 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici";
 import { RegistryError } from "../errors.ts";
-import { goOp, isTemporaryNetworkError, isTemporaryStatus, networkError, redactUrl } from "./errors.ts";
+import { goOp, isTemporaryStatus, redactUrl } from "./errors.ts";
+import { isTemporaryNetworkError, networkError } from "./network-errors.ts";
 
 /** A request body that can be sent again: bytes, or a function that opens a fresh stream each time. */
 export type RequestBody = Buffer | (() => Readable);
