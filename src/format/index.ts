@@ -1,0 +1,5 @@
+export { createdSince, humanDuration } from "./duration.ts";
+export { bytesSize, formatG, humanSize, humanSizeWithPrecision } from "./size.ts";
+export { parseFormat, parseTemplate, Template } from "./template.ts";
+export { goJson } from "./template-funcs.ts";
+export { displayWidth, ellipsis, goQuote, renderTable, truncateId } from "./text.ts";
