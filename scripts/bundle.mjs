@@ -16,7 +16,11 @@ await build({
   format: "esm",
   // The native SQLite binding is loaded from node_modules at run time.
   external: ["better-sqlite3"],
-  banner: { js: "#!/usr/bin/env node" },
+  // CommonJS dependencies (commander, better-sqlite3's loader) call require():
+  // give every ES module chunk one.
+  banner: {
+    js: '#!/usr/bin/env node\nimport { createRequire as __strataRequire } from "node:module";\nconst require = __strataRequire(import.meta.url);',
+  },
   logLevel: "warning",
 });
 chmodSync("dist/strata.js", 0o755);

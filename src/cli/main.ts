@@ -43,6 +43,8 @@ function build(): Command {
     .option("--root <dir>", "root of the store (default $STRATA_ROOT or /var/lib/strata)")
     .version(process.env.STRATA_VERSION ?? "0.1.0", "-v, --version", "Print version information and quit")
     .showHelpAfterError(false)
+    // Global options come before the command, as with docker: `system df -v` is verbose, not --version.
+    .enablePositionalOptions()
     .exitOverride();
 
   const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -116,6 +116,16 @@ async function fetchLayers(
 ): Promise<void> {
   const layerEvent = (job: LayerJob, phase: LayerPhase, current?: number) =>
     emit({ status: "layer", id: job.id, phase, current, total: current === undefined ? undefined : job.size });
+  // Layers unpack in parallel, but "Pull complete" is reported bottom-up, as Docker registers them.
+  const done = new Set<number>();
+  let reported = 0;
+  const complete = (job: LayerJob) => {
+    done.add(job.index);
+    while (reported < jobs.length && (done.has(reported) || !todo.includes(jobs[reported]))) {
+      if (done.has(reported)) layerEvent(jobs[reported], "complete");
+      reported++;
+    }
+  };
   // The same blob listed twice is fetched once; later copies wait for it.
   const todo: LayerJob[] = [];
   const seen = new Set<string>();
@@ -134,7 +144,9 @@ async function fetchLayers(
   const worker = async () => {
     while (next < todo.length && !signal.aborted) {
       const job = todo[next++];
-      await fetchLayer(store, registry, ref, job, signal, (phase, current) => layerEvent(job, phase, current));
+      await fetchLayer(store, registry, ref, job, signal, (phase, current) =>
+        phase === "complete" ? complete(job) : layerEvent(job, phase, current),
+      );
     }
   };
   const workers = Array.from({ length: Math.min(opts.concurrency ?? 3, todo.length) }, () =>

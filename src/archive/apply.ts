@@ -1,0 +1,359 @@
+/**
+ * Applies a layer tar into an empty directory in overlay form, as Docker's
+ * overlay2 stores layers: `.wh.NAME` becomes a 0/0 character device NAME,
+ * `.wh..wh..opq` becomes `trusted.overlay.opaque=y` on its directory.
+ *
+ * Path safety (moby's policy, checked per entry): names are cleaned and made
+ * relative (a leading `/` is dropped); a name that climbs out with `..` is
+ * refused; no parent of an entry may be a symlink or a non-directory of this
+ * layer (so `a -> /etc` then `a/passwd` is refused, never written through);
+ * a hardlink must name a non-directory inside this layer. Existing paths are
+ * unlinked before they are replaced, so nothing is ever written through a link.
+ */
+import {
+  closeSync,
+  constants,
+  linkSync,
+  lchownSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeSync,
+  chmodSync,
+} from "node:fs";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { type Digest } from "../digest/index.ts";
+import { StrataError } from "../errors.ts";
+import { native } from "../sys/index.ts";
+import { type Compression, decompress } from "./decompress.ts";
+import { ByteSource, padding, TarReader } from "./tar-reader.ts";
+import { TarSplitWriter } from "./tar-split.ts";
+import type { Header } from "./tar-header.ts";
+
+export interface ApplyOptions {
+  compression: Compression;
+  /** Digest of the bytes as given (the registry blob). */
+  expectedDigest?: Digest;
+  /** Digest of the uncompressed tar. */
+  expectedDiffId?: Digest;
+  tarSplitPath: string;
+  signal?: AbortSignal;
+  /** Compressed bytes read so far. */
+  onProgress?: (compressedBytesRead: number) => void;
+}
+
+export interface ApplyResult {
+  digest: Digest;
+  compressedSize: number;
+  diffId: Digest;
+  /** Apparent bytes of the layer's files, hardlinks once: Docker's overlay2 DiffSize. */
+  size: number;
+}
+
+const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+const S_IFIFO = 0o010000;
+const WHITEOUT = ".wh.";
+const OPAQUE = ".wh..wh..opq";
+
+const unsafe = (name: string, why: string) =>
+  new StrataError("UNSAFE_PATH", `refusing layer entry ${JSON.stringify(name)}: ${why}`, { details: { entry: name } });
+
+/** Cleans a tar name into path components under the root; throws on `..` escapes. */
+export function cleanName(name: string): string[] {
+  const out: string[] = [];
+  for (const part of name.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (out.length === 0) throw unsafe(name, "it climbs out of the layer");
+      out.pop();
+    } else out.push(part);
+  }
+  return out;
+}
+
+/** What a path of this layer holds, for size accounting (hardlinks share an inode key). */
+class Sizes {
+  private inodeOf = new Map<string, number>();
+  private sizeOf = new Map<number, number>();
+  private refs = new Map<number, number>();
+  private next = 0;
+
+  add(path: string, size: number): void {
+    this.remove(path);
+    const id = this.next++;
+    this.inodeOf.set(path, id);
+    this.sizeOf.set(id, size);
+    this.refs.set(id, 1);
+  }
+
+  link(path: string, target: string): void {
+    const id = this.inodeOf.get(target);
+    this.remove(path);
+    if (id === undefined) return;
+    this.inodeOf.set(path, id);
+    this.refs.set(id, (this.refs.get(id) ?? 0) + 1);
+  }
+
+  remove(path: string): void {
+    const id = this.inodeOf.get(path);
+    if (id === undefined) return;
+    this.inodeOf.delete(path);
+    const left = (this.refs.get(id) ?? 1) - 1;
+    if (left === 0) {
+      this.refs.delete(id);
+      this.sizeOf.delete(id);
+    } else this.refs.set(id, left);
+  }
+
+  /** Removes every path at or below `prefix`. */
+  removeTree(prefix: string): void {
+    for (const p of [...this.inodeOf.keys()]) if (p === prefix || p.startsWith(`${prefix}/`)) this.remove(p);
+  }
+
+  total(): number {
+    let t = 0;
+    for (const s of this.sizeOf.values()) t += s;
+    return t;
+  }
+}
+
+class Applier {
+  readonly sizes = new Sizes();
+  /** Directories of this layer known safe to create entries in (relative paths). */
+  private dirs = new Set<string>([""]);
+  /** Regular files written from a payload record: path → record index (for shadowing). */
+  private payloads = new Map<string, number>();
+  private dirTimes: Array<[string, number]> = [];
+
+  constructor(
+    readonly root: string,
+    readonly split: TarSplitWriter,
+  ) {}
+
+  abs(rel: string): string {
+    return rel === "" ? this.root : join(this.root, rel);
+  }
+
+  /** Makes sure every parent of `parts` is a real directory of this layer. */
+  ensureParents(parts: string[], name: string): void {
+    let rel = "";
+    for (let i = 0; i < parts.length - 1; i++) {
+      rel = rel ? `${rel}/${parts[i]}` : parts[i];
+      if (this.dirs.has(rel)) continue;
+      let st: ReturnType<typeof lstatSync> | undefined;
+      try {
+        st = lstatSync(this.abs(rel));
+      } catch {
+        st = undefined;
+      }
+      if (!st) mkdirSync(this.abs(rel), { mode: 0o755 });
+      else if (!st.isDirectory()) throw unsafe(name, `its parent ${rel} is not a directory of this layer`);
+      this.dirs.add(rel);
+    }
+  }
+
+  /** Before a path is replaced: save an earlier payload inline, drop what is there. */
+  clear(rel: string, keepDir: boolean): boolean {
+    let st: ReturnType<typeof lstatSync> | undefined;
+    try {
+      st = lstatSync(this.abs(rel));
+    } catch {
+      return false;
+    }
+    if (st.isDirectory()) {
+      if (keepDir) return true;
+      for (const [p, index] of this.payloads) {
+        if (p.startsWith(`${rel}/`)) this.shadow(p, index);
+      }
+      for (const d of [...this.dirs]) if (d === rel || d.startsWith(`${rel}/`)) this.dirs.delete(d);
+      rmSync(this.abs(rel), { recursive: true, force: true });
+      this.sizes.removeTree(rel);
+      return false;
+    }
+    const index = this.payloads.get(rel);
+    if (index !== undefined) this.shadow(rel, index);
+    rmSync(this.abs(rel), { force: true });
+    this.sizes.remove(rel);
+    return false;
+  }
+
+  private shadow(rel: string, index: number): void {
+    this.split.shadow(index, readFileSync(this.abs(rel)));
+    this.payloads.delete(rel);
+  }
+
+  meta(rel: string, h: Header, pax: Map<string, Buffer>, isLink: boolean): void {
+    const path = this.abs(rel);
+    lchownSync(path, h.uid, h.gid);
+    if (!isLink) chmodSync(path, h.mode & 0o7777);
+    for (const [key, value] of pax) {
+      if (key.startsWith("SCHILY.xattr.")) native().lsetxattr(path, key.slice(13), value);
+    }
+    if (h.type === "5") this.dirTimes.push([path, h.mtime]);
+    else lutimesSync(path, h.mtime, h.mtime);
+  }
+
+  finish(): void {
+    // Directory times last: creating children changed them.
+    for (const [path, mtime] of this.dirTimes.reverse()) lutimesSync(path, mtime, mtime);
+  }
+
+  notePayload(rel: string, index: number): void {
+    this.payloads.set(rel, index);
+  }
+
+  markDir(rel: string): void {
+    this.dirs.add(rel);
+  }
+}
+
+async function applyEntry(a: Applier, reader: TarReader, h: Header, pax: Map<string, Buffer>): Promise<void> {
+  const parts = cleanName(h.name);
+  const src = reader.source;
+  const body = async (sink: (c: Buffer) => void) => {
+    await src.pipe(h.size, sink);
+    const pad = padding(h.size);
+    if (pad > 0) a.split.raw((await src.read(pad)) ?? Buffer.alloc(0));
+  };
+  const skipBody = async () => {
+    if (h.size > 0) await body((c) => a.split.raw(c));
+  };
+  if (parts.length === 0) {
+    // The root itself ("./"): only its metadata applies.
+    if (h.type === "5") a.meta("", h, pax, false);
+    return skipBody();
+  }
+  const base = parts[parts.length - 1];
+  a.ensureParents(parts, h.name);
+  const parent = parts.slice(0, -1).join("/");
+
+  if (base === OPAQUE) {
+    native().lsetxattr(a.abs(parent), "trusted.overlay.opaque", Buffer.from("y"));
+    return skipBody();
+  }
+  if (base.startsWith(WHITEOUT)) {
+    const target = parent ? `${parent}/${base.slice(WHITEOUT.length)}` : base.slice(WHITEOUT.length);
+    cleanName(target);
+    a.clear(target, false);
+    native().mknod(a.abs(target), S_IFCHR, 0, 0);
+    lchownSync(a.abs(target), h.uid, h.gid);
+    return skipBody();
+  }
+  const rel = parts.join("/");
+  switch (h.type) {
+    case "5": {
+      if (!a.clear(rel, true)) mkdirSync(a.abs(rel), { mode: 0o755 });
+      a.markDir(rel);
+      a.meta(rel, h, pax, false);
+      return skipBody();
+    }
+    case "0":
+    case "7": {
+      a.clear(rel, false);
+      const fd = openSync(a.abs(rel), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      try {
+        if (h.size > 0) {
+          const index = a.split.file(rel, h.size);
+          a.notePayload(rel, index);
+          await body((c) => {
+            let off = 0;
+            while (off < c.length) off += writeSync(fd, c, off);
+          });
+        }
+      } finally {
+        closeSync(fd);
+      }
+      a.sizes.add(rel, h.size);
+      return a.meta(rel, h, pax, false);
+    }
+    case "1": {
+      const target = cleanName(h.linkname);
+      if (target.length === 0) throw unsafe(h.name, "it links to the layer root");
+      a.ensureParents(target, h.name);
+      const targetRel = target.join("/");
+      let st: ReturnType<typeof lstatSync>;
+      try {
+        st = lstatSync(a.abs(targetRel));
+      } catch {
+        throw unsafe(h.name, `its hardlink target ${h.linkname} is not in this layer`);
+      }
+      if (st.isDirectory()) throw unsafe(h.name, "it hardlinks a directory");
+      if (targetRel !== rel) {
+        a.clear(rel, false);
+        linkSync(a.abs(targetRel), a.abs(rel));
+        a.sizes.link(rel, targetRel);
+      }
+      return skipBody();
+    }
+    case "2": {
+      a.clear(rel, false);
+      symlinkSync(h.linkname, a.abs(rel));
+      a.sizes.add(rel, Buffer.byteLength(h.linkname));
+      a.meta(rel, h, pax, true);
+      return skipBody();
+    }
+    case "3":
+    case "4":
+    case "6": {
+      a.clear(rel, false);
+      const kind = h.type === "3" ? S_IFCHR : h.type === "4" ? S_IFBLK : S_IFIFO;
+      native().mknod(a.abs(rel), kind | (h.mode & 0o7777), h.devmajor, h.devminor);
+      a.meta(rel, h, pax, false);
+      return skipBody();
+    }
+    default:
+      throw new StrataError("CORRUPT_LAYER", `unsupported tar entry type ${JSON.stringify(h.type)} for ${h.name}`);
+  }
+}
+
+function mismatch(code: "DIGEST_MISMATCH" | "DIFF_ID_MISMATCH", what: string, expected: string, actual: string) {
+  return new StrataError(code, `${what} mismatch: expected ${expected}, got ${actual}`, { details: { expected, actual } });
+}
+
+export async function applyLayer(input: Readable, dir: string, opts: ApplyOptions): Promise<ApplyResult> {
+  const stream = decompress(input, opts.compression, opts.onProgress);
+  const onAbort = () => stream.abort();
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  const split = new TarSplitWriter(opts.tarSplitPath);
+  const applier = new Applier(dir, split);
+  const source = new ByteSource(stream.chunks);
+  const reader = new TarReader(source);
+  try {
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      const entry = await reader.next((raw) => split.raw(raw));
+      if (!entry) break;
+      split.raw(entry.raw);
+      await applyEntry(applier, reader, entry.header, entry.pax);
+    }
+    split.raw(await source.rest());
+    await stream.finished;
+    applier.finish();
+  } catch (err) {
+    stream.abort();
+    // A decompressor failure explains a truncated tar better than the tar reader can.
+    await stream.finished.catch((e) => {
+      if (!(err instanceof StrataError && err.code === "UNSAFE_PATH")) err = e;
+    });
+    await split.close().catch(() => {});
+    throw opts.signal?.aborted ? opts.signal.reason : err;
+  } finally {
+    opts.signal?.removeEventListener("abort", onAbort);
+  }
+  await split.close();
+  const { digest, size: compressedSize } = await stream.input;
+  const diffId = `sha256:${source.hash.digest("hex")}` as Digest;
+  if (opts.expectedDigest && digest !== opts.expectedDigest) {
+    throw mismatch("DIGEST_MISMATCH", "digest", opts.expectedDigest, digest);
+  }
+  if (opts.expectedDiffId && diffId !== opts.expectedDiffId) {
+    throw mismatch("DIFF_ID_MISMATCH", "layer diff ID", opts.expectedDiffId, diffId);
+  }
+  return { digest, compressedSize, diffId, size: applier.sizes.total() };
+}

@@ -1,0 +1,14 @@
+import { StrataError } from "../errors.ts";
+import { layerCompression } from "../oci/index.ts";
+import type { Compression } from "./decompress.ts";
+
+export { type ApplyOptions, type ApplyResult, applyLayer, cleanName } from "./apply.ts";
+export type { Compression } from "./decompress.ts";
+export { emitLayer } from "./emit.ts";
+
+/** How a layer blob of this media type is compressed (Docker and OCI types). */
+export function compressionFromMediaType(mediaType: string): Compression {
+  const c = layerCompression(mediaType);
+  if (!c) throw new StrataError("UNSUPPORTED_MEDIA_TYPE", `unsupported layer media type ${mediaType}`);
+  return c;
+}

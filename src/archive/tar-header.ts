@@ -1,0 +1,100 @@
+/**
+ * Tar headers (ustar, GNU, PAX), parsed without losing bytes: PAX values stay
+ * Buffers, because `SCHILY.xattr.*` values are binary (security.capability)
+ * and decoding them as UTF-8 corrupts them.
+ */
+import { StrataError } from "../errors.ts";
+
+export const BLOCK = 512;
+
+export interface Header {
+  name: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  type: string;
+  linkname: string;
+  devmajor: number;
+  devminor: number;
+}
+
+const corrupt = (msg: string) => new StrataError("CORRUPT_LAYER", `invalid tar header: ${msg}`);
+
+/** NUL-terminated string field. */
+function str(b: Buffer, off: number, len: number): string {
+  const end = b.indexOf(0, off);
+  return b.toString("utf8", off, end < 0 || end > off + len ? off + len : end);
+}
+
+/** Octal ASCII, or base-256 when the top bit of the first byte is set (GNU). */
+export function num(b: Buffer, off: number, len: number): number {
+  if (b[off] & 0x80) {
+    let v = b[off] & 0x3f;
+    for (let i = 1; i < len; i++) v = v * 256 + b[off + i];
+    return b[off] & 0x40 ? -v : v;
+  }
+  const s = b.toString("latin1", off, off + len).replace(/[\0 ]+$/g, "").replace(/^[ \0]+/, "");
+  if (s === "") return 0;
+  if (!/^[0-7]+$/.test(s)) throw corrupt(`bad number ${JSON.stringify(s)}`);
+  return Number.parseInt(s, 8);
+}
+
+export function isZeroBlock(b: Buffer): boolean {
+  for (let i = 0; i < BLOCK; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+function checksumOk(b: Buffer): boolean {
+  const stored = num(b, 148, 8);
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const c = i >= 148 && i < 156 ? 32 : b[i];
+    unsigned += c;
+    signed += c > 127 ? c - 256 : c;
+  }
+  return stored === unsigned || stored === signed;
+}
+
+export function parseHeader(b: Buffer): Header {
+  if (!checksumOk(b)) throw corrupt("checksum mismatch");
+  const magic = b.toString("latin1", 257, 263);
+  let name = str(b, 0, 100);
+  if (magic === "ustar\0") {
+    const prefix = str(b, 345, 155);
+    if (prefix) name = `${prefix}/${name}`;
+  }
+  const typeByte = b[156];
+  return {
+    name,
+    mode: num(b, 100, 8),
+    uid: num(b, 108, 8),
+    gid: num(b, 116, 8),
+    size: num(b, 124, 12),
+    mtime: num(b, 136, 12),
+    type: typeByte === 0 ? "0" : String.fromCharCode(typeByte),
+    linkname: str(b, 157, 100),
+    devmajor: num(b, 329, 8),
+    devminor: num(b, 337, 8),
+  };
+}
+
+/** PAX records `LEN key=value\n`; values kept as raw bytes. */
+export function parsePax(body: Buffer): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  let pos = 0;
+  while (pos < body.length) {
+    const space = body.indexOf(0x20, pos);
+    if (space < 0) break;
+    const len = Number(body.toString("latin1", pos, space));
+    if (!Number.isInteger(len) || len <= 0 || pos + len > body.length) throw corrupt("bad PAX record length");
+    const record = body.subarray(space + 1, pos + len - 1);
+    const eq = record.indexOf(0x3d);
+    if (eq < 0) throw corrupt("PAX record without '='");
+    out.set(record.toString("utf8", 0, eq), Buffer.from(record.subarray(eq + 1)));
+    pos += len;
+  }
+  return out;
+}

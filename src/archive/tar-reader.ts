@@ -1,0 +1,127 @@
+/**
+ * A streaming tar reader that keeps every byte it reads accountable: the raw
+ * header blocks (extensions included), each payload, padding and whatever
+ * follows the end marker, so the tar-split can rebuild the stream exactly.
+ */
+import { createHash, type Hash } from "node:crypto";
+import { StrataError } from "../errors.ts";
+import { BLOCK, type Header, isZeroBlock, parseHeader, parsePax } from "./tar-header.ts";
+
+export interface Entry {
+  header: Header;
+  /** PAX records in effect for this entry (global ones included). */
+  pax: Map<string, Buffer>;
+  /** Every byte from the first extension header to the end of this entry's own header. */
+  raw: Buffer;
+}
+
+const truncated = () => new StrataError("CORRUPT_LAYER", "unexpected EOF: the layer's tar stream is truncated");
+
+/** Pulls exact byte counts from an async chunk source, hashing everything it pulls. */
+export class ByteSource {
+  private buf: Buffer = Buffer.alloc(0);
+  private done = false;
+  readonly hash: Hash = createHash("sha256");
+  total = 0;
+
+  constructor(private readonly it: AsyncIterator<Buffer>) {}
+
+  private async fill(): Promise<boolean> {
+    if (this.done) return false;
+    const r = await this.it.next();
+    if (r.done) {
+      this.done = true;
+      return false;
+    }
+    const chunk = r.value as Buffer;
+    this.hash.update(chunk);
+    this.total += chunk.length;
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    return true;
+  }
+
+  /** Exactly n bytes, or null at a clean EOF (nothing buffered). */
+  async read(n: number): Promise<Buffer | null> {
+    while (this.buf.length < n) {
+      if (!(await this.fill())) {
+        if (this.buf.length === 0) return null;
+        throw truncated();
+      }
+    }
+    const out = this.buf.subarray(0, n);
+    this.buf = this.buf.subarray(n);
+    return out;
+  }
+
+  /** Streams n bytes to `sink` in the chunks they arrive in. */
+  async pipe(n: number, sink: (chunk: Buffer) => void): Promise<void> {
+    let left = n;
+    while (left > 0) {
+      if (this.buf.length === 0 && !(await this.fill())) throw truncated();
+      const take = Math.min(left, this.buf.length);
+      sink(this.buf.subarray(0, take));
+      this.buf = this.buf.subarray(take);
+      left -= take;
+    }
+  }
+
+  /** Everything up to EOF (bytes after the end-of-archive marker). */
+  async rest(): Promise<Buffer> {
+    while (await this.fill()) {}
+    const out = this.buf;
+    this.buf = Buffer.alloc(0);
+    return out;
+  }
+}
+
+export const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK;
+
+export class TarReader {
+  private global = new Map<string, Buffer>();
+
+  constructor(readonly source: ByteSource) {}
+
+  /** The next entry, or null at the end-of-archive marker (the marker's bytes go to `onRaw`). */
+  async next(onRaw: (raw: Buffer) => void): Promise<Entry | null> {
+    const raws: Buffer[] = [];
+    let pax = new Map<string, Buffer>();
+    let longName: string | undefined;
+    let longLink: string | undefined;
+    for (;;) {
+      const block = await this.source.read(BLOCK);
+      if (!block) throw truncated();
+      if (isZeroBlock(block)) {
+        onRaw(Buffer.concat([...raws, block]));
+        return null;
+      }
+      raws.push(Buffer.from(block));
+      const h = parseHeader(block);
+      if (h.type === "x" || h.type === "g" || h.type === "L" || h.type === "K") {
+        const body = await this.source.read(h.size + padding(h.size));
+        if (!body && h.size > 0) throw truncated();
+        const data = body ? Buffer.from(body) : Buffer.alloc(0);
+        raws.push(data);
+        const payload = data.subarray(0, h.size);
+        if (h.type === "x") pax = new Map([...pax, ...parsePax(payload)]);
+        else if (h.type === "g") this.global = new Map([...this.global, ...parsePax(payload)]);
+        else {
+          const end = payload.indexOf(0);
+          const value = payload.toString("utf8", 0, end < 0 ? payload.length : end);
+          if (h.type === "L") longName = value;
+          else longLink = value;
+        }
+        continue;
+      }
+      if (h.type === "S") throw new StrataError("CORRUPT_LAYER", `GNU sparse files are not supported (${h.name})`);
+      const all = new Map([...this.global, ...pax]);
+      const text = (k: string) => all.get(k)?.toString("utf8");
+      h.name = text("path") ?? longName ?? h.name;
+      h.linkname = text("linkpath") ?? longLink ?? h.linkname;
+      if (all.has("size")) h.size = Number(text("size"));
+      if (all.has("uid")) h.uid = Number(text("uid"));
+      if (all.has("gid")) h.gid = Number(text("gid"));
+      if (all.has("mtime")) h.mtime = Number(text("mtime"));
+      return { header: h, pax: all, raw: Buffer.concat(raws) };
+    }
+  }
+}

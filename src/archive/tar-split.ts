@@ -1,0 +1,116 @@
+/**
+ * The tar-split: everything of a layer's tar except file contents, so the
+ * exact original tar (same diff ID) can be rebuilt from the unpacked layer.
+ * A gzip'd sequence of records:
+ *   R <u32 len> <bytes>            raw bytes (headers, padding, end marker, trailer)
+ *   F <u32 len> <path> <u64 size>  a payload to read back from <layer>/<path>
+ *   S <u32 index> <u32 len> <bytes> the payload of F record #index, saved inline because a
+ *                                   later entry of the same layer replaced that file
+ */
+import { createWriteStream, readFileSync, type WriteStream } from "node:fs";
+import { createGzip, gunzipSync } from "node:zlib";
+import { StrataError } from "../errors.ts";
+
+export type SplitRecord =
+  | { kind: "R"; bytes: Buffer }
+  | { kind: "F"; path: string; size: number; inline?: Buffer };
+
+export class TarSplitWriter {
+  private readonly gzip = createGzip({ level: 1 });
+  private readonly out: WriteStream;
+  private pendingRaw: Buffer[] = [];
+  private files = 0;
+
+  constructor(path: string) {
+    this.out = createWriteStream(path);
+    this.gzip.pipe(this.out);
+  }
+
+  raw(bytes: Buffer): void {
+    if (bytes.length > 0) this.pendingRaw.push(Buffer.from(bytes));
+  }
+
+  private flushRaw(): void {
+    if (this.pendingRaw.length === 0) return;
+    const bytes = Buffer.concat(this.pendingRaw);
+    this.pendingRaw = [];
+    const head = Buffer.alloc(5);
+    head.write("R", 0, "latin1");
+    head.writeUInt32BE(bytes.length, 1);
+    this.gzip.write(head);
+    this.gzip.write(bytes);
+  }
+
+  /** Records a payload read back from the layer; returns its index for `shadow`. */
+  file(path: string, size: number): number {
+    this.flushRaw();
+    const p = Buffer.from(path, "utf8");
+    const rec = Buffer.alloc(1 + 4 + p.length + 8);
+    rec.write("F", 0, "latin1");
+    rec.writeUInt32BE(p.length, 1);
+    p.copy(rec, 5);
+    rec.writeBigUInt64BE(BigInt(size), 5 + p.length);
+    this.gzip.write(rec);
+    return this.files++;
+  }
+
+  shadow(index: number, bytes: Buffer): void {
+    this.flushRaw();
+    const head = Buffer.alloc(9);
+    head.write("S", 0, "latin1");
+    head.writeUInt32BE(index, 1);
+    head.writeUInt32BE(bytes.length, 5);
+    this.gzip.write(head);
+    this.gzip.write(bytes);
+  }
+
+  close(): Promise<void> {
+    this.flushRaw();
+    return new Promise((resolve, reject) => {
+      this.out.on("finish", resolve);
+      this.out.on("error", reject);
+      this.gzip.end();
+    });
+  }
+}
+
+const corrupt = (path: string) => new StrataError("STORE_CORRUPT", `tar-split ${path} is corrupt`);
+
+export function readTarSplit(path: string): SplitRecord[] {
+  let data: Buffer;
+  try {
+    data = gunzipSync(readFileSync(path));
+  } catch (cause) {
+    throw new StrataError("STORE_CORRUPT", `cannot read tar-split ${path}`, { cause });
+  }
+  const records: SplitRecord[] = [];
+  const files: Array<{ kind: "F"; path: string; size: number; inline?: Buffer }> = [];
+  let pos = 0;
+  while (pos < data.length) {
+    const kind = String.fromCharCode(data[pos]);
+    if (kind === "R") {
+      const len = data.readUInt32BE(pos + 1);
+      records.push({ kind: "R", bytes: data.subarray(pos + 5, pos + 5 + len) });
+      pos += 5 + len;
+    } else if (kind === "F") {
+      const len = data.readUInt32BE(pos + 1);
+      const rec = {
+        kind: "F" as const,
+        path: data.toString("utf8", pos + 5, pos + 5 + len),
+        size: Number(data.readBigUInt64BE(pos + 5 + len)),
+      };
+      records.push(rec);
+      files.push(rec);
+      pos += 13 + len;
+    } else if (kind === "S") {
+      const index = data.readUInt32BE(pos + 1);
+      const len = data.readUInt32BE(pos + 5);
+      if (!files[index]) throw corrupt(path);
+      files[index].inline = data.subarray(pos + 9, pos + 9 + len);
+      pos += 9 + len;
+    } else {
+      throw corrupt(path);
+    }
+  }
+  return records;
+}
