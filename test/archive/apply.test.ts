@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { test } from "node:test";
+import { gzipSync } from "node:zlib";
+import { applyLayer, emitLayer } from "../../src/archive/index.ts";
+import { sha256Digest } from "../../src/digest/index.ts";
+import { native } from "../../src/sys/index.ts";
+import { tempDir } from "../support/tmp.ts";
+import { buildTar, type TestEntry } from "./tar-builder.ts";
+
+async function apply(tar: Buffer, opts: { compression?: "gzip" | "none" | "zstd"; blob?: Buffer } = {}) {
+  const base = tempDir();
+  const dir = join(base, "diff");
+  mkdirSync(dir);
+  const sentinel = join(base, "outside");
+  mkdirSync(sentinel);
+  const tarSplitPath = join(base, "tar-split.gz");
+  const blob = opts.blob ?? tar;
+  const result = await applyLayer(Readable.from([blob]), dir, { compression: opts.compression ?? "none", tarSplitPath });
+  return { dir, base, sentinel, result, tarSplitPath };
+}
+
+async function emitted(dir: string, tarSplitPath: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of emitLayer(dir, tarSplitPath)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+test("every entry type lands in overlay form with its metadata; the tar re-emits byte-exactly", async () => {
+  const cap = Buffer.from([0x01, 0x00, 0x00, 0x02, 0xff, 0xfe, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  const longName = `deep/${"n".repeat(120)}/file.txt`;
+  const entries: TestEntry[] = [
+    { name: "bin/", type: "5", mode: 0o755 },
+    { name: "bin/tool", body: "#!/bin/sh\necho hi\n", mode: 0o4755, uid: 1000, gid: 1000, pax: { "SCHILY.xattr.security.capability": cap } },
+    { name: "bin/hard", type: "1", linkname: "bin/tool" },
+    { name: "bin/sym", type: "2", linkname: "../etc/target-that-is-absent" },
+    { name: "dev/null", type: "3", devmajor: 1, devminor: 3, mode: 0o666 },
+    { name: "dev/fifo", type: "6", mode: 0o600 },
+    { name: "etc/.wh.removed", body: "" },
+    { name: "var/lib/.wh..wh..opq" },
+    { name: longName, body: "long\n" },
+    { name: "late/child.txt", body: "child\n" },
+    { name: "late/", type: "5", mode: 0o700, mtime: 1_600_000_000 },
+    { name: "dup.txt", body: "first version\n" },
+    { name: "dup.txt", body: "second\n" },
+  ];
+  const tar = buildTar(entries, { trailer: Buffer.alloc(2048) });
+  const { dir, result, tarSplitPath } = await apply(tar);
+  assert.equal(result.diffId, sha256Digest(tar));
+  const tool = statSync(join(dir, "bin/tool"));
+  assert.equal(tool.mode & 0o7777, 0o4755);
+  assert.equal(tool.uid, 1000);
+  assert.equal(tool.nlink, 2, "hardlink shares the inode");
+  assert.deepEqual(native().lgetxattr(join(dir, "bin/tool"), "security.capability"), cap);
+  assert.equal(readlinkSync(join(dir, "bin/sym")), "../etc/target-that-is-absent");
+  const nul = lstatSync(join(dir, "dev/null"));
+  assert.equal(nul.isCharacterDevice(), true);
+  assert.equal(nul.rdev, (1 << 8) | 3);
+  assert.equal(lstatSync(join(dir, "dev/fifo")).isFIFO(), true);
+  const wh = lstatSync(join(dir, "etc/removed"));
+  assert.equal(wh.isCharacterDevice() && wh.rdev === 0, true, "whiteout is a 0/0 char device");
+  assert.equal(existsSync(join(dir, "etc/.wh.removed")), false);
+  assert.equal(native().lgetxattr(join(dir, "var/lib"), "trusted.overlay.opaque")?.toString(), "y");
+  assert.equal(readFileSync(join(dir, longName), "utf8"), "long\n");
+  assert.equal(statSync(join(dir, "late")).mode & 0o777, 0o700);
+  assert.equal(statSync(join(dir, "late")).mtimeMs, 1_600_000_000_000, "dir mtime set after its children");
+  assert.equal(readFileSync(join(dir, "dup.txt"), "utf8"), "second\n", "last duplicate wins");
+  // Sizes: tool (18) once despite the hardlink, symlink target length, long file, child, dup's last version.
+  assert.equal(result.size, 18 + "../etc/target-that-is-absent".length + 5 + 6 + 7);
+  const again = await emitted(dir, tarSplitPath);
+  assert.equal(sha256Digest(again), result.diffId, "re-emitted tar has the same diff ID");
+  assert.deepEqual(again, tar);
+});
+
+test("gzip and zstd layers: both digests are checked", async () => {
+  const tar = buildTar([{ name: "a.txt", body: "hello\n" }]);
+  const gz = gzipSync(tar);
+  const ok = await apply(tar, { compression: "gzip", blob: gz });
+  assert.equal(ok.result.digest, sha256Digest(gz));
+  assert.equal(ok.result.diffId, sha256Digest(tar));
+  assert.equal(ok.result.compressedSize, gz.length);
+  const zst = execFileSync("zstd", ["-q", "-c"], { input: tar });
+  const z = await apply(tar, { compression: "zstd", blob: zst });
+  assert.equal(z.result.diffId, sha256Digest(tar));
+  const base = tempDir();
+  mkdirSync(join(base, "d"));
+  await assert.rejects(
+    applyLayer(Readable.from([gz]), join(base, "d"), {
+      compression: "gzip",
+      tarSplitPath: join(base, "ts"),
+      expectedDigest: sha256Digest("other"),
+    }),
+    { code: "DIGEST_MISMATCH" },
+  );
+  mkdirSync(join(base, "e"));
+  await assert.rejects(
+    applyLayer(Readable.from([gz]), join(base, "e"), {
+      compression: "gzip",
+      tarSplitPath: join(base, "ts2"),
+      expectedDiffId: sha256Digest("other"),
+    }),
+    { code: "DIFF_ID_MISMATCH" },
+  );
+});
+
+test("corrupt and truncated layers fail with CORRUPT_LAYER", async () => {
+  const tar = buildTar([{ name: "a.txt", body: "x".repeat(3000) }]);
+  const badSum = Buffer.from(tar);
+  badSum[0] ^= 0xff;
+  await assert.rejects(apply(badSum), { code: "CORRUPT_LAYER" });
+  await assert.rejects(apply(tar.subarray(0, 1200)), { code: "CORRUPT_LAYER" });
+  const gz = gzipSync(tar);
+  await assert.rejects(apply(tar, { compression: "gzip", blob: gz.subarray(0, gz.length - 20) }), { code: "CORRUPT_LAYER" });
+});
+
+const hostile: Array<[string, TestEntry[]]> = [
+  ["../ traversal", [{ name: "../outside/evil", body: "x" }]],
+  ["deep traversal", [{ name: "a/../../outside/evil", body: "x" }]],
+  ["write through a symlink", [{ name: "link", type: "2", linkname: "../outside" }, { name: "link/evil", body: "x" }]],
+  ["write through an absolute symlink", [{ name: "etc", type: "2", linkname: "/etc" }, { name: "etc/evil-strata", body: "x" }]],
+  ["hardlink out of the layer", [{ name: "h", type: "1", linkname: "../outside/target" }]],
+  ["hardlink to an absent target", [{ name: "h", type: "1", linkname: "/etc/passwd" }]],
+  ["whiteout through a symlink", [{ name: "l", type: "2", linkname: "../outside" }, { name: "l/.wh.x" }]],
+];
+
+for (const [what, entries] of hostile) {
+  test(`hostile layer refused: ${what}`, async () => {
+    const base = tempDir();
+    const dir = join(base, "diff");
+    mkdirSync(dir);
+    const outside = join(base, "outside");
+    mkdirSync(outside);
+    writeFileSync(join(outside, "target"), "keep");
+    await assert.rejects(
+      applyLayer(Readable.from([buildTar(entries)]), dir, { compression: "none", tarSplitPath: join(base, "ts") }),
+      { code: "UNSAFE_PATH" },
+    );
+    assert.deepEqual(readdirSync(outside), ["target"]);
+    assert.equal(readFileSync(join(outside, "target"), "utf8"), "keep");
+    assert.equal(existsSync("/etc/evil-strata"), false);
+  });
+}
+
+test("absolute names are confined to the layer, as moby does", async () => {
+  const { dir, sentinel } = await apply(buildTar([{ name: "/abs/file", body: "in" }]));
+  assert.equal(readFileSync(join(dir, "abs/file"), "utf8"), "in");
+  assert.deepEqual(readdirSync(sentinel), []);
+});
+
+test("a real GNU tar of a directory tree re-emits byte-exactly", async () => {
+  const src = "/usr/share/doc/tar";
+  const tar = execFileSync("tar", ["-C", "/usr/share/doc", "--xattrs", "-cf", "-", "tar", "zstd"], { maxBuffer: 1 << 28 });
+  assert.ok(existsSync(src));
+  const { dir, result, tarSplitPath } = await apply(tar);
+  assert.equal(result.diffId, `sha256:${createHash("sha256").update(tar).digest("hex")}`);
+  assert.deepEqual(await emitted(dir, tarSplitPath), tar);
+});
