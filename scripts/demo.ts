@@ -34,7 +34,9 @@ try {
   await pushServidorweb(client, registry.host);
   const v1 = `${registry.host}/servidorweb:v1`;
   const v2 = `${registry.host}/servidorweb:v2`;
-  process.stdout.write(`A local registry at ${registry.host} holds servidorweb:v1 and :v2 (built by this script).\n`);
+  process.stdout.write(
+    `A local registry at ${registry.host} holds servidorweb:v1 and :v2 (built by this script).\n`,
+  );
 
   expect(strata("pull", v1), 0, "pull v1");
   expect(strata("images"), 0, "images");

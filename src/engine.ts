@@ -9,6 +9,7 @@ import { RegistryClient, type RegistryClientOptions } from "./registry/index.ts"
 import { Store } from "./store/index.ts";
 import { SystemService } from "./system/index.ts";
 
+export type { Change, ContainerSummary, CreateOptions } from "./container/index.ts";
 export { type ErrorCode, isStrataError, RegistryError, StrataError } from "./errors.ts";
 export type {
   DeleteRecord,
@@ -19,7 +20,6 @@ export type {
   PullOptions,
   PullResult,
 } from "./image/index.ts";
-export type { Change, ContainerSummary, CreateOptions } from "./container/index.ts";
 export type { CheckReport, DiskUsage } from "./system/index.ts";
 
 export interface EngineOptions {

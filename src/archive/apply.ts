@@ -11,10 +11,11 @@
  * unlinked before they are replaced, so nothing is ever written through a link.
  */
 import {
+  chmodSync,
   closeSync,
   constants,
-  linkSync,
   lchownSync,
+  linkSync,
   lstatSync,
   lutimesSync,
   mkdirSync,
@@ -23,17 +24,16 @@ import {
   rmSync,
   symlinkSync,
   writeSync,
-  chmodSync,
 } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { type Digest } from "../digest/index.ts";
+import type { Digest } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
 import { native } from "../sys/index.ts";
 import { type Compression, decompress } from "./decompress.ts";
+import type { Header } from "./tar-header.ts";
 import { ByteSource, padding, TarReader } from "./tar-reader.ts";
 import { TarSplitWriter } from "./tar-split.ts";
-import type { Header } from "./tar-header.ts";
 
 export interface ApplyOptions {
   compression: Compression;
@@ -62,7 +62,9 @@ const WHITEOUT = ".wh.";
 const OPAQUE = ".wh..wh..opq";
 
 const unsafe = (name: string, why: string) =>
-  new StrataError("UNSAFE_PATH", `refusing layer entry ${JSON.stringify(name)}: ${why}`, { details: { entry: name } });
+  new StrataError("UNSAFE_PATH", `refusing layer entry ${JSON.stringify(name)}: ${why}`, {
+    details: { entry: name },
+  });
 
 /** Cleans a tar name into path components under the root; throws on `..` escapes. */
 export function cleanName(name: string): string[] {
@@ -256,7 +258,11 @@ async function applyEntry(a: Applier, reader: TarReader, h: Header, pax: Map<str
     case "0":
     case "7": {
       a.clear(rel, false);
-      const fd = openSync(a.abs(rel), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      const fd = openSync(
+        a.abs(rel),
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+        0o600,
+      );
       try {
         if (h.size > 0) {
           const index = a.split.file(rel, h.size);
@@ -308,12 +314,22 @@ async function applyEntry(a: Applier, reader: TarReader, h: Header, pax: Map<str
       return skipBody();
     }
     default:
-      throw new StrataError("CORRUPT_LAYER", `unsupported tar entry type ${JSON.stringify(h.type)} for ${h.name}`);
+      throw new StrataError(
+        "CORRUPT_LAYER",
+        `unsupported tar entry type ${JSON.stringify(h.type)} for ${h.name}`,
+      );
   }
 }
 
-function mismatch(code: "DIGEST_MISMATCH" | "DIFF_ID_MISMATCH", what: string, expected: string, actual: string) {
-  return new StrataError(code, `${what} mismatch: expected ${expected}, got ${actual}`, { details: { expected, actual } });
+function mismatch(
+  code: "DIGEST_MISMATCH" | "DIFF_ID_MISMATCH",
+  what: string,
+  expected: string,
+  actual: string,
+) {
+  return new StrataError(code, `${what} mismatch: expected ${expected}, got ${actual}`, {
+    details: { expected, actual },
+  });
 }
 
 export async function applyLayer(input: Readable, dir: string, opts: ApplyOptions): Promise<ApplyResult> {
@@ -336,13 +352,17 @@ export async function applyLayer(input: Readable, dir: string, opts: ApplyOption
     await stream.finished;
     applier.finish();
   } catch (err) {
+    let failure = err;
+    if (err instanceof StrataError && err.message.startsWith("unexpected EOF")) {
+      // The tar ended early: if the decompressor failed, its error says why.
+      await stream.finished.catch((e) => {
+        failure = e;
+      });
+    }
     stream.abort();
-    // A decompressor failure explains a truncated tar better than the tar reader can.
-    await stream.finished.catch((e) => {
-      if (!(err instanceof StrataError && err.code === "UNSAFE_PATH")) err = e;
-    });
+    await stream.finished.catch(() => {});
     await split.close().catch(() => {});
-    throw opts.signal?.aborted ? opts.signal.reason : err;
+    throw opts.signal?.aborted ? opts.signal.reason : failure;
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
   }

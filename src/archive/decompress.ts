@@ -70,14 +70,25 @@ function viaProcess(cmd: string, input: Readable, onBytes?: (n: number) => void)
   };
 }
 
-export function decompress(input: Readable, compression: Compression, onBytes?: (n: number) => void): Decompressed {
+export function decompress(
+  input: Readable,
+  compression: Compression,
+  onBytes?: (n: number) => void,
+): Decompressed {
   if (compression === "none") {
     const inputDone = hashInput(input, onBytes);
-    return { chunks: input[Symbol.asyncIterator](), input: inputDone, finished: Promise.resolve(), abort: () => input.destroy() };
+    return {
+      chunks: input[Symbol.asyncIterator](),
+      input: inputDone,
+      finished: Promise.resolve(),
+      abort: () => input.destroy(),
+    };
   }
   if (compression === "zstd") {
     if (!existsSync(ZSTD)) {
-      throw new StrataError("UNSUPPORTED_MEDIA_TYPE", "zstd layers need the zstd tool", { hint: "apt-get install zstd" });
+      throw new StrataError("UNSUPPORTED_MEDIA_TYPE", "zstd layers need the zstd tool", {
+        hint: "apt-get install zstd",
+      });
     }
     return viaProcess(ZSTD, input, onBytes);
   }
@@ -86,8 +97,15 @@ export function decompress(input: Readable, compression: Compression, onBytes?: 
   const inputDone = hashInput(input, onBytes);
   const finished = new Promise<void>((resolve, reject) => {
     gunzip.on("end", resolve);
-    gunzip.on("error", (cause) => reject(new StrataError("CORRUPT_LAYER", `layer does not decompress: ${cause.message}`, { cause })));
+    gunzip.on("error", (cause) =>
+      reject(new StrataError("CORRUPT_LAYER", `layer does not decompress: ${cause.message}`, { cause })),
+    );
   });
   input.pipe(gunzip);
-  return { chunks: gunzip[Symbol.asyncIterator](), input: inputDone, finished, abort: () => gunzip.destroy() };
+  return {
+    chunks: gunzip[Symbol.asyncIterator](),
+    input: inputDone,
+    finished,
+    abort: () => gunzip.destroy(),
+  };
 }

@@ -35,7 +35,10 @@ export function num(b: Buffer, off: number, len: number): number {
     for (let i = 1; i < len; i++) v = v * 256 + b[off + i];
     return b[off] & 0x40 ? -v : v;
   }
-  const s = b.toString("latin1", off, off + len).replace(/[\0 ]+$/g, "").replace(/^[ \0]+/, "");
+  const s = b
+    .toString("latin1", off, off + len)
+    .replace(/[\0 ]+$/g, "")
+    .replace(/^[ \0]+/, "");
   if (s === "") return 0;
   if (!/^[0-7]+$/.test(s)) throw corrupt(`bad number ${JSON.stringify(s)}`);
   return Number.parseInt(s, 8);

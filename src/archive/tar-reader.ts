@@ -15,7 +15,8 @@ export interface Entry {
   raw: Buffer;
 }
 
-const truncated = () => new StrataError("CORRUPT_LAYER", "unexpected EOF: the layer's tar stream is truncated");
+const truncated = () =>
+  new StrataError("CORRUPT_LAYER", "unexpected EOF: the layer's tar stream is truncated");
 
 /** Pulls exact byte counts from an async chunk source, hashing everything it pulls. */
 export class ByteSource {
@@ -112,7 +113,8 @@ export class TarReader {
         }
         continue;
       }
-      if (h.type === "S") throw new StrataError("CORRUPT_LAYER", `GNU sparse files are not supported (${h.name})`);
+      if (h.type === "S")
+        throw new StrataError("CORRUPT_LAYER", `GNU sparse files are not supported (${h.name})`);
       const all = new Map([...this.global, ...pax]);
       const text = (k: string) => all.get(k)?.toString("utf8");
       h.name = text("path") ?? longName ?? h.name;

@@ -26,13 +26,20 @@ const DAEMON_CODES = new Set([
 
 export function renderError(err: unknown): RenderedError {
   if (err instanceof StrataError) {
-    const prefix = DAEMON_CODES.has(err.code) ? DAEMON_PREFIX : err.code === "INVALID_REFERENCE" ? "" : "Error: ";
+    const prefix = DAEMON_CODES.has(err.code)
+      ? DAEMON_PREFIX
+      : err.code === "INVALID_REFERENCE"
+        ? ""
+        : "Error: ";
     const hint = err.hint ? ` (${err.hint})` : "";
     return { message: `${prefix}${err.message}${hint}`, exitCode: 1 };
   }
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { message: `Error: ${err.message}${code && !err.message.includes(code) ? ` (${code})` : ""}`, exitCode: 1 };
+    return {
+      message: `Error: ${err.message}${code && !err.message.includes(code) ? ` (${code})` : ""}`,
+      exitCode: 1,
+    };
   }
   return { message: `Error: ${String(err)}`, exitCode: 1 };
 }

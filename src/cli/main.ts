@@ -32,7 +32,10 @@ function lazy(program: Command, load: () => Promise<{ run: Action }>) {
   return async (...args: unknown[]) => {
     const { run } = await load();
     // commander passes (…arguments, options, command); drop the command object.
-    const result = await (run as (...a: unknown[]) => Promise<CommandResult>)(context(program), ...args.slice(0, -1));
+    const result = await (run as (...a: unknown[]) => Promise<CommandResult>)(
+      context(program),
+      ...args.slice(0, -1),
+    );
     exitCode = result.exitCode;
   };
 }
@@ -98,7 +101,11 @@ function build(): Command {
           .argument("<image>")
           .option("--no-trunc", "Don't truncate output")
           .option("-q, --quiet", "Only show image IDs")
-          .option("-H, --human [bool]", "Print sizes and dates in human readable format", (v) => v !== "false")
+          .option(
+            "-H, --human [bool]",
+            "Print sizes and dates in human readable format",
+            (v) => v !== "false",
+          )
           .option("--format <format>", "Format output using a custom template")
           .action(lazy(program, () => import("./commands/history.ts"))),
     ],

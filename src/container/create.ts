@@ -4,7 +4,7 @@
  * left half-created: a failure removes the layer directories and the record.
  */
 import { randomBytes } from "node:crypto";
-import { StrataError, isStrataError } from "../errors.ts";
+import { isStrataError, StrataError } from "../errors.ts";
 import type { ImageService, PullListener } from "../image/index.ts";
 import { FileLock } from "../metadata/index.ts";
 import { prepareContainerLayer, removeContainerLayer } from "../snapshot/index.ts";
@@ -52,7 +52,9 @@ export interface ContainerConfig {
 
 function nanoTime(): string {
   const now = process.hrtime.bigint() % 1_000_000n;
-  return new Date().toISOString().replace(/\.(\d{3})Z$/, (_m, ms) => `.${ms}${String(now).padStart(6, "0")}Z`);
+  return new Date()
+    .toISOString()
+    .replace(/\.(\d{3})Z$/, (_m, ms) => `.${ms}${String(now).padStart(6, "0")}Z`);
 }
 
 async function ensureImage(images: ImageService, opts: CreateOptions) {
@@ -66,7 +68,11 @@ async function ensureImage(images: ImageService, opts: CreateOptions) {
   return images.get(opts.image);
 }
 
-export async function createContainer(store: Store, images: ImageService, opts: CreateOptions): Promise<string> {
+export async function createContainer(
+  store: Store,
+  images: ImageService,
+  opts: CreateOptions,
+): Promise<string> {
   let name: string | undefined;
   if (opts.name !== undefined) {
     name = normalizeName(opts.name);
@@ -93,7 +99,12 @@ export async function createContainer(store: Store, images: ImageService, opts: 
       OpenStdin: opts.openStdin ?? false,
       StdinOnce: opts.openStdin ?? false,
       Env: [...((imageConfig.Env as string[] | undefined) ?? []), ...(opts.env ?? [])],
-      Cmd: opts.cmd && opts.cmd.length > 0 ? opts.cmd : opts.entrypoint ? null : ((imageConfig.Cmd as string[]) ?? null),
+      Cmd:
+        opts.cmd && opts.cmd.length > 0
+          ? opts.cmd
+          : opts.entrypoint
+            ? null
+            : ((imageConfig.Cmd as string[]) ?? null),
       Entrypoint: opts.entrypoint
         ? opts.entrypoint.length > 0
           ? opts.entrypoint

@@ -3,6 +3,9 @@
  * stop, attach, exec, logs) goes through src/runtime; this file keeps the
  * records true and the writable layers in step with them.
  */
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { type Digest, shortHex } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
 import { sweep } from "../gc/index.ts";
@@ -15,8 +18,6 @@ import { type Change, upperChanges } from "./diff.ts";
 import { type ContainerSummary, summarizeContainer } from "./list.ts";
 import { findContainer } from "./lookup.ts";
 import { normalizeName } from "./names.ts";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 
 export class ContainerService implements ImageUsers {
   constructor(
@@ -78,7 +79,10 @@ export class ContainerService implements ImageUsers {
     const c = this.get(nameOrId);
     const name = normalizeName(newName);
     if (!name) {
-      throw new StrataError("INVALID_ARGUMENT", `Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      throw new StrataError(
+        "INVALID_ARGUMENT",
+        `Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+      );
     }
     this.store.meta.transaction(() => {
       const holder = this.store.meta.getContainerByName(name);

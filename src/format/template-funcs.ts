@@ -32,32 +32,38 @@ export function isTrue(v: unknown): boolean {
 
 function sprintf(format: string, args: unknown[]): string {
   let i = 0;
-  return format.replace(/%([-+ 0#]*)(\d+)?(?:\.(\d+))?([vsdqfgxXt%])/g, (_m, flags: string, width, prec, verb) => {
-    if (verb === "%") return "%";
-    const a = args[i++];
-    let s: string;
-    switch (verb) {
-      case "d":
-        s = String(Math.trunc(Number(a)));
-        break;
-      case "f":
-        s = Number(a).toFixed(prec === undefined ? 6 : Number(prec));
-        break;
-      case "q":
-        s = JSON.stringify(goPrint(a));
-        break;
-      case "x":
-      case "X":
-        s = typeof a === "number" ? a.toString(16) : Buffer.from(goPrint(a)).toString("hex");
-        if (verb === "X") s = s.toUpperCase();
-        break;
-      default:
-        s = goPrint(a);
-        if (prec !== undefined && verb === "s") s = s.slice(0, Number(prec));
-    }
-    if (width) s = flags.includes("-") ? s.padEnd(Number(width)) : s.padStart(Number(width), flags.includes("0") ? "0" : " ");
-    return s;
-  });
+  return format.replace(
+    /%([-+ 0#]*)(\d+)?(?:\.(\d+))?([vsdqfgxXt%])/g,
+    (_m, flags: string, width, prec, verb) => {
+      if (verb === "%") return "%";
+      const a = args[i++];
+      let s: string;
+      switch (verb) {
+        case "d":
+          s = String(Math.trunc(Number(a)));
+          break;
+        case "f":
+          s = Number(a).toFixed(prec === undefined ? 6 : Number(prec));
+          break;
+        case "q":
+          s = JSON.stringify(goPrint(a));
+          break;
+        case "x":
+        case "X":
+          s = typeof a === "number" ? a.toString(16) : Buffer.from(goPrint(a)).toString("hex");
+          if (verb === "X") s = s.toUpperCase();
+          break;
+        default:
+          s = goPrint(a);
+          if (prec !== undefined && verb === "s") s = s.slice(0, Number(prec));
+      }
+      if (width)
+        s = flags.includes("-")
+          ? s.padEnd(Number(width))
+          : s.padStart(Number(width), flags.includes("0") ? "0" : " ");
+      return s;
+    },
+  );
 }
 
 function compare(a: unknown, b: unknown): number {
@@ -84,7 +90,8 @@ const FUNCS: Record<string, (...a: unknown[]) => unknown> = {
   println: (...a) => `${a.map(goPrint).join(" ")}\n`,
   printf: (f, ...a) => sprintf(String(f), a),
   len: (v) => lengthOf(v),
-  index: (v, ...keys) => keys.reduce((acc: unknown, k) => (acc as Record<string, unknown> | undefined)?.[k as string], v),
+  index: (v, ...keys) =>
+    keys.reduce((acc: unknown, k) => (acc as Record<string, unknown> | undefined)?.[k as string], v),
   eq: (a, ...bs) => bs.some((b) => a === b),
   ne: (a, b) => a !== b,
   lt: (a, b) => compare(a, b) < 0,
@@ -98,6 +105,10 @@ const FUNCS: Record<string, (...a: unknown[]) => unknown> = {
 
 export function callFunction(name: string, args: unknown[]): unknown {
   const fn = FUNCS[name];
-  if (!fn) throw new StrataError("INVALID_TEMPLATE", `template parsing error: template: :1: function "${name}" not defined`);
+  if (!fn)
+    throw new StrataError(
+      "INVALID_TEMPLATE",
+      `template parsing error: template: :1: function "${name}" not defined`,
+    );
   return fn(...args);
 }

@@ -24,7 +24,8 @@ type Arg =
   | { t: "ident"; name: string }
   | { t: "pipe"; pipe: Pipeline };
 
-const parseError = (msg: string) => new StrataError("INVALID_TEMPLATE", `template parsing error: template: :1: ${msg}`);
+const parseError = (msg: string) =>
+  new StrataError("INVALID_TEMPLATE", `template parsing error: template: :1: ${msg}`);
 
 function tokenize(src: string): string[] {
   const out: string[] = [];
@@ -88,7 +89,13 @@ function parsePipeline(tokens: string[], start = 0, stopAtParen = false): [Pipel
       i = next + 1;
       // (pipeline).Field
       if (tokens[i]?.startsWith(".") && tokens[i].length > 1) {
-        arg = { t: "pipe", pipe: { decl: [], cmds: [[{ t: "ident", name: "__field" }, arg, { t: "lit", v: tokens[i].slice(1) }]] } };
+        arg = {
+          t: "pipe",
+          pipe: {
+            decl: [],
+            cmds: [[{ t: "ident", name: "__field" }, arg, { t: "lit", v: tokens[i].slice(1) }]],
+          },
+        };
         i++;
       }
       cmds[cmds.length - 1].push(arg);
@@ -182,7 +189,8 @@ function build(parts: Array<string | RawAction>): Node[] {
       elseNodes = e;
     } else if (stop !== "end") throw parseError("unexpected EOF");
     i++; // the {{end}}
-    if (word === "range") return { kind: "range", pipe: { ...pipe, decl: [] }, vars: pipe.decl, body: then, else: elseNodes };
+    if (word === "range")
+      return { kind: "range", pipe: { ...pipe, decl: [] }, vars: pipe.decl, body: then, else: elseNodes };
     return { kind: word as "if" | "with", pipe, then, else: elseNodes };
   };
   const [nodes, stop] = block([]);
@@ -200,7 +208,10 @@ class Scope {
 function typeName(v: unknown): string {
   if (v === null || v === undefined) return "interface {}";
   if (Array.isArray(v)) return "[]interface {}";
-  if (typeof v === "object") return (v.constructor?.name && v.constructor.name !== "Object" ? v.constructor.name : "map[string]interface {}");
+  if (typeof v === "object")
+    return v.constructor?.name && v.constructor.name !== "Object"
+      ? v.constructor.name
+      : "map[string]interface {}";
   return typeof v;
 }
 
@@ -210,11 +221,18 @@ export function fieldOf(v: unknown, name: string, strict: boolean): unknown {
       const f = (v as Record<string, unknown>)[name];
       return typeof f === "function" ? (f as () => unknown).call(v) : f;
     }
-    if (strict) throw new StrataError("INVALID_TEMPLATE", `template: :1: executing "" at <.${name}>: can't evaluate field ${name} in type ${typeName(v)}`);
+    if (strict)
+      throw new StrataError(
+        "INVALID_TEMPLATE",
+        `template: :1: executing "" at <.${name}>: can't evaluate field ${name} in type ${typeName(v)}`,
+      );
     return undefined;
   }
   if (v === undefined || v === null) return undefined;
-  throw new StrataError("INVALID_TEMPLATE", `template: :1: executing "" at <.${name}>: can't evaluate field ${name} in type ${typeName(v)}`);
+  throw new StrataError(
+    "INVALID_TEMPLATE",
+    `template: :1: executing "" at <.${name}>: can't evaluate field ${name} in type ${typeName(v)}`,
+  );
 }
 
 function evalArg(a: Arg, dot: unknown, scope: Scope, piped: unknown[]): unknown {
@@ -229,7 +247,11 @@ function evalArg(a: Arg, dot: unknown, scope: Scope, piped: unknown[]): unknown 
       let v: unknown;
       if (a.base === "dot") v = dot;
       else {
-        if (!scope.vars.has(a.base)) throw new StrataError("INVALID_TEMPLATE", `template parsing error: template: :1: undefined variable "${a.base}"`);
+        if (!scope.vars.has(a.base))
+          throw new StrataError(
+            "INVALID_TEMPLATE",
+            `template parsing error: template: :1: undefined variable "${a.base}"`,
+          );
         v = scope.vars.get(a.base);
       }
       for (const p of a.path) v = fieldOf(v, p, scope.strict);

@@ -20,7 +20,9 @@ export function renderTable(rows: string[][]): string {
   }
   return rows
     .map((row) =>
-      row.map((cell, i) => (i < row.length - 1 ? cell + " ".repeat(widths[i] - displayWidth(cell)) : cell)).join(""),
+      row
+        .map((cell, i) => (i < row.length - 1 ? cell + " ".repeat(widths[i] - displayWidth(cell)) : cell))
+        .join(""),
     )
     .map((line) => `${line}\n`)
     .join("");

@@ -1,2 +1,2 @@
-export { type Node, type NodeType, mark, nodeId } from "./mark.ts";
+export { mark, type Node, type NodeType, nodeId } from "./mark.ts";
 export { reachable, type SweepResult, sweep } from "./sweep.ts";

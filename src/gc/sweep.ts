@@ -9,7 +9,7 @@ import type { Digest } from "../digest/index.ts";
 import type { ImageRecord } from "../metadata/index.ts";
 import { FileLock } from "../metadata/index.ts";
 import type { Store } from "../store/index.ts";
-import { type Node, mark, nodeId } from "./mark.ts";
+import { mark, type Node, nodeId } from "./mark.ts";
 
 export interface SweepResult {
   layers: Digest[];
@@ -28,7 +28,10 @@ function imageRefs(image: ImageRecord): Node[] {
 /** Marks from the database's roots. `extraRoots` lets callers add containers' layers. */
 export function reachable(store: Store, extraRoots: Node[] = []): Set<string> {
   const images = new Map(store.meta.listImages().map((i) => [i.id as string, i]));
-  const roots: Node[] = [...[...images.keys()].map((key) => ({ type: "image" as const, key })), ...extraRoots];
+  const roots: Node[] = [
+    ...[...images.keys()].map((key) => ({ type: "image" as const, key })),
+    ...extraRoots,
+  ];
   return mark(roots, (n) => {
     if (n.type !== "image") return [];
     const image = images.get(n.key);
@@ -72,7 +75,9 @@ async function sweepLocked(store: Store, extraRoots: Node[]): Promise<SweepResul
   for (const chainId of store.layers.listOnDisk()) {
     if (!records.has(chainId)) await store.layers.remove(chainId, null);
   }
-  const links = new Set([...records.values()].filter((l) => !result.layers.includes(l.chainId)).map((l) => l.link));
+  const links = new Set(
+    [...records.values()].filter((l) => !result.layers.includes(l.chainId)).map((l) => l.link),
+  );
   for (const link of store.layers.listLinks()) {
     if (!links.has(link)) await rm(store.layers.linkPath(link), { force: true });
   }

@@ -66,7 +66,9 @@ export function listImages(store: Store, opts: ListOptions = {}): ImageSummary[]
     sizes = new Map(store.meta.listLayers().map((l) => [l.chainId, l.size]));
   }
   const shared = (image: ImageRecord) =>
-    uses && sizes ? image.chain.reduce((s, c) => s + ((uses.get(c) ?? 0) > 1 ? (sizes.get(c) ?? 0) : 0), 0) : -1;
+    uses && sizes
+      ? image.chain.reduce((s, c) => s + ((uses.get(c) ?? 0) > 1 ? (sizes.get(c) ?? 0) : 0), 0)
+      : -1;
   const out = images.map((image) =>
     summarize(image, refsByImage.get(image.id) ?? [], {
       sharedSize: shared(image),

@@ -13,7 +13,11 @@ export interface PruneResult {
   spaceReclaimed: number;
 }
 
-export async function pruneImages(store: Store, users: ImageUsers, opts: { all?: boolean }): Promise<PruneResult> {
+export async function pruneImages(
+  store: Store,
+  users: ImageUsers,
+  opts: { all?: boolean },
+): Promise<PruneResult> {
   const result: PruneResult = { records: [], spaceReclaimed: 0 };
   const sizes = new Map(store.meta.listLayers().map((l) => [l.chainId as string, l.size]));
   for (const image of store.meta.listImages()) {

@@ -15,8 +15,8 @@ import { familiarString, parseReference, type Reference, referenceString } from 
 import type { RegistryClient } from "../registry/index.ts";
 import { newLinkId } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
-import type { LayerPhase, PullListener } from "./events.ts";
 import { parseConfig } from "./config.ts";
+import type { LayerPhase, PullListener } from "./events.ts";
 import { recordImage } from "./record.ts";
 
 export interface PullOptions {
@@ -56,7 +56,11 @@ export async function pull(
   const ref = parseReference(refString);
   const emit = opts.onProgress ?? (() => {});
   const resolved = await registry.resolveImage(ref, { platform: opts.platform, signal: opts.signal });
-  emit({ status: "resolved", id: ref.digest && !ref.tag ? referenceString(ref) : ref.tag!, repoPath: ref.path });
+  emit({
+    status: "resolved",
+    id: ref.digest && !ref.tag ? referenceString(ref) : ref.tag!,
+    repoPath: ref.path,
+  });
 
   const config = parseConfig(resolved.config.bytes);
   const layers = resolved.manifest.parsed.layers;
@@ -115,7 +119,13 @@ async function fetchLayers(
   opts: PullOptions,
 ): Promise<void> {
   const layerEvent = (job: LayerJob, phase: LayerPhase, current?: number) =>
-    emit({ status: "layer", id: job.id, phase, current, total: current === undefined ? undefined : job.size });
+    emit({
+      status: "layer",
+      id: job.id,
+      phase,
+      current,
+      total: current === undefined ? undefined : job.size,
+    });
   // Layers unpack in parallel, but "Pull complete" is reported bottom-up, as Docker registers them.
   const done = new Set<number>();
   let reported = 0;

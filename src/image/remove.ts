@@ -98,7 +98,13 @@ export async function removeImage(
 }
 
 /** Deleting by ID: running containers always block; stopped ones and other names unless forced. */
-function checkConflicts(users: ImageUsers, id: Digest, short: string, force: boolean, refs: RefRecord[]): void {
+function checkConflicts(
+  users: ImageUsers,
+  id: Digest,
+  short: string,
+  force: boolean,
+  refs: RefRecord[],
+): void {
   const using = users.usersOf(id);
   const running = using.find((u) => u.running);
   if (running) {
@@ -108,7 +114,9 @@ function checkConflicts(users: ImageUsers, id: Digest, short: string, force: boo
   }
   if (force) return;
   if (refs.length > 0 && !isSingleReference(refs)) {
-    throw conflict(`unable to delete ${short} (must be forced) - image is referenced in multiple repositories`);
+    throw conflict(
+      `unable to delete ${short} (must be forced) - image is referenced in multiple repositories`,
+    );
   }
   const stopped = using[0];
   if (stopped) {

@@ -6,7 +6,7 @@ import type { Store } from "../store/index.ts";
 import { type HistoryItem, imageHistory } from "./history.ts";
 import { inspectImage } from "./inspect.ts";
 import { type ImageSummary, listImages } from "./list.ts";
-import { type FoundImage, findImage, familiarRef } from "./lookup.ts";
+import { type FoundImage, familiarRef, findImage } from "./lookup.ts";
 import { type PruneResult, pruneImages } from "./prune.ts";
 import { type PullOptions, type PullResult, pull } from "./pull.ts";
 import { type DeleteRecord, type RemoveOptions, removeImage } from "./remove.ts";

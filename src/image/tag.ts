@@ -7,7 +7,8 @@ import { findImage } from "./lookup.ts";
 export function tagImage(store: Store, source: string, target: string): void {
   const { image } = findImage(store, source);
   const named = parseNormalizedNamed(target);
-  if (named.digest) throw new StrataError("INVALID_REFERENCE", "refusing to create a tag with a digest reference");
+  if (named.digest)
+    throw new StrataError("INVALID_REFERENCE", "refusing to create a tag with a digest reference");
   const ref = parseReference(target);
   store.meta.transaction(() => {
     store.meta.setRef({ name: referenceString(ref), repo: fullName(ref), kind: "tag", imageId: image.id });

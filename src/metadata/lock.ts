@@ -37,7 +37,11 @@ export class FileLock {
   }
 }
 
-export async function withLock<T>(path: string, mode: "shared" | "exclusive", fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  path: string,
+  mode: "shared" | "exclusive",
+  fn: () => Promise<T>,
+): Promise<T> {
   const lock = new FileLock(path);
   await lock.acquire(mode);
   try {

@@ -125,7 +125,9 @@ export class MetadataStore {
   // --- layers ---------------------------------------------------------------
 
   getLayer(chainId: Digest): LayerRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM layers WHERE chain_id = ?").get(chainId) as LayerRow | undefined;
+    const row = this.db.prepare("SELECT * FROM layers WHERE chain_id = ?").get(chainId) as
+      | LayerRow
+      | undefined;
     return row && layerFromRow(row);
   }
 
@@ -219,7 +221,9 @@ export class MetadataStore {
   }
 
   refsOf(imageId: Digest): RefRecord[] {
-    const rows = this.db.prepare("SELECT * FROM refs WHERE image_id = ? ORDER BY name").all(imageId) as RefRow[];
+    const rows = this.db
+      .prepare("SELECT * FROM refs WHERE image_id = ? ORDER BY name")
+      .all(imageId) as RefRow[];
     return rows.map(refFromRow);
   }
 
@@ -255,7 +259,9 @@ export class MetadataStore {
   }
 
   getContainerByName(name: string): ContainerRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM containers WHERE name = ?").get(name) as ContainerRow | undefined;
+    const row = this.db.prepare("SELECT * FROM containers WHERE name = ?").get(name) as
+      | ContainerRow
+      | undefined;
     return row && containerFromRow(row);
   }
 
@@ -272,7 +278,9 @@ export class MetadataStore {
   }
 
   containersOfImage(imageId: Digest): ContainerRecord[] {
-    const rows = this.db.prepare("SELECT * FROM containers WHERE image_id = ?").all(imageId) as ContainerRow[];
+    const rows = this.db
+      .prepare("SELECT * FROM containers WHERE image_id = ?")
+      .all(imageId) as ContainerRow[];
     return rows.map(containerFromRow);
   }
 
@@ -314,7 +322,9 @@ export class MetadataStore {
     const keys = Object.keys(patch) as (keyof typeof patch)[];
     if (keys.length === 0) return;
     const sets = keys.map((k) => `${columns[k]} = ?`).join(", ");
-    this.db.prepare(`UPDATE containers SET ${sets} WHERE id = ?`).run(...keys.map((k) => patch[k] ?? null), id);
+    this.db
+      .prepare(`UPDATE containers SET ${sets} WHERE id = ?`)
+      .run(...keys.map((k) => patch[k] ?? null), id);
   }
 
   deleteContainer(id: string): void {

@@ -57,7 +57,11 @@ export function containerMount(root: string, id: string, lowerLinks: string[]): 
   const layer = containerLayer(root, id);
   const rel = (p: string) => relative(root, p);
   const lowers = [rel(layer.init), ...[...lowerLinks].reverse().map((l) => `l/${l}`)];
-  const options = [`lowerdir=${lowers.join(":")}`, `upperdir=${rel(layer.upper)}`, `workdir=${rel(layer.work)}`];
+  const options = [
+    `lowerdir=${lowers.join(":")}`,
+    `upperdir=${rel(layer.upper)}`,
+    `workdir=${rel(layer.work)}`,
+  ];
   if (existsSync("/sys/module/overlay/parameters/index")) options.unshift("index=off");
   return { type: "overlay", source: "overlay", options, cwd: root };
 }

@@ -24,17 +24,25 @@ export interface CheckReport {
 
 async function diffIdOnDisk(store: Store, layer: LayerRecord): Promise<Digest> {
   const hash = createHash("sha256");
-  for await (const chunk of emitLayer(store.layers.diffDir(layer.chainId), store.layers.tarSplitPath(layer.chainId))) {
+  for await (const chunk of emitLayer(
+    store.layers.diffDir(layer.chainId),
+    store.layers.tarSplitPath(layer.chainId),
+  )) {
     hash.update(chunk as Buffer);
   }
   return `sha256:${hash.digest("hex")}` as Digest;
 }
 
-export async function checkStore(store: Store, users: ImageUsers, opts: { repair?: boolean }): Promise<CheckReport> {
+export async function checkStore(
+  store: Store,
+  users: ImageUsers,
+  opts: { repair?: boolean },
+): Promise<CheckReport> {
   if (opts.repair) await sweep(store, { extraRoots: users.roots() });
   const problems: string[] = [];
   const blobs = store.content.list();
-  for (const digest of blobs) if (!store.content.verify(digest)) problems.push(`blob ${digest}: content does not match its digest`);
+  for (const digest of blobs)
+    if (!store.content.verify(digest)) problems.push(`blob ${digest}: content does not match its digest`);
 
   const layers = store.meta.listLayers();
   for (const layer of layers) {
@@ -44,7 +52,8 @@ export async function checkStore(store: Store, users: ImageUsers, opts: { repair
     }
     try {
       const actual = await diffIdOnDisk(store, layer);
-      if (actual !== layer.diffId) problems.push(`layer ${layer.chainId}: content re-emits as ${actual}, expected ${layer.diffId}`);
+      if (actual !== layer.diffId)
+        problems.push(`layer ${layer.chainId}: content re-emits as ${actual}, expected ${layer.diffId}`);
     } catch (err) {
       problems.push(`layer ${layer.chainId}: ${(err as Error).message}`);
     }
@@ -61,6 +70,7 @@ export async function checkStore(store: Store, users: ImageUsers, opts: { repair
   }
   const ids = new Set(images.map((i) => i.id as string));
   const refs = store.meta.listRefs();
-  for (const ref of refs) if (!ids.has(ref.imageId)) problems.push(`reference ${ref.name}: image ${ref.imageId} is missing`);
+  for (const ref of refs)
+    if (!ids.has(ref.imageId)) problems.push(`reference ${ref.name}: image ${ref.imageId} is missing`);
   return { blobs: blobs.length, layers: layers.length, images: images.length, refs: refs.length, problems };
 }

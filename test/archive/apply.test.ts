@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { test } from "node:test";
@@ -20,7 +29,10 @@ async function apply(tar: Buffer, opts: { compression?: "gzip" | "none" | "zstd"
   mkdirSync(sentinel);
   const tarSplitPath = join(base, "tar-split.gz");
   const blob = opts.blob ?? tar;
-  const result = await applyLayer(Readable.from([blob]), dir, { compression: opts.compression ?? "none", tarSplitPath });
+  const result = await applyLayer(Readable.from([blob]), dir, {
+    compression: opts.compression ?? "none",
+    tarSplitPath,
+  });
   return { dir, base, sentinel, result, tarSplitPath };
 }
 
@@ -31,11 +43,20 @@ async function emitted(dir: string, tarSplitPath: string): Promise<Buffer> {
 }
 
 test("every entry type lands in overlay form with its metadata; the tar re-emits byte-exactly", async () => {
-  const cap = Buffer.from([0x01, 0x00, 0x00, 0x02, 0xff, 0xfe, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  const cap = Buffer.from([
+    0x01, 0x00, 0x00, 0x02, 0xff, 0xfe, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  ]);
   const longName = `deep/${"n".repeat(120)}/file.txt`;
   const entries: TestEntry[] = [
     { name: "bin/", type: "5", mode: 0o755 },
-    { name: "bin/tool", body: "#!/bin/sh\necho hi\n", mode: 0o4755, uid: 1000, gid: 1000, pax: { "SCHILY.xattr.security.capability": cap } },
+    {
+      name: "bin/tool",
+      body: "#!/bin/sh\necho hi\n",
+      mode: 0o4755,
+      uid: 1000,
+      gid: 1000,
+      pax: { "SCHILY.xattr.security.capability": cap },
+    },
     { name: "bin/hard", type: "1", linkname: "bin/tool" },
     { name: "bin/sym", type: "2", linkname: "../etc/target-that-is-absent" },
     { name: "dev/null", type: "3", devmajor: 1, devminor: 3, mode: 0o666 },
@@ -114,14 +135,28 @@ test("corrupt and truncated layers fail with CORRUPT_LAYER", async () => {
   await assert.rejects(apply(badSum), { code: "CORRUPT_LAYER" });
   await assert.rejects(apply(tar.subarray(0, 1200)), { code: "CORRUPT_LAYER" });
   const gz = gzipSync(tar);
-  await assert.rejects(apply(tar, { compression: "gzip", blob: gz.subarray(0, gz.length - 20) }), { code: "CORRUPT_LAYER" });
+  await assert.rejects(apply(tar, { compression: "gzip", blob: gz.subarray(0, gz.length - 20) }), {
+    code: "CORRUPT_LAYER",
+  });
 });
 
 const hostile: Array<[string, TestEntry[]]> = [
   ["../ traversal", [{ name: "../outside/evil", body: "x" }]],
   ["deep traversal", [{ name: "a/../../outside/evil", body: "x" }]],
-  ["write through a symlink", [{ name: "link", type: "2", linkname: "../outside" }, { name: "link/evil", body: "x" }]],
-  ["write through an absolute symlink", [{ name: "etc", type: "2", linkname: "/etc" }, { name: "etc/evil-strata", body: "x" }]],
+  [
+    "write through a symlink",
+    [
+      { name: "link", type: "2", linkname: "../outside" },
+      { name: "link/evil", body: "x" },
+    ],
+  ],
+  [
+    "write through an absolute symlink",
+    [
+      { name: "etc", type: "2", linkname: "/etc" },
+      { name: "etc/evil-strata", body: "x" },
+    ],
+  ],
   ["hardlink out of the layer", [{ name: "h", type: "1", linkname: "../outside/target" }]],
   ["hardlink to an absent target", [{ name: "h", type: "1", linkname: "/etc/passwd" }]],
   ["whiteout through a symlink", [{ name: "l", type: "2", linkname: "../outside" }, { name: "l/.wh.x" }]],
@@ -136,7 +171,10 @@ for (const [what, entries] of hostile) {
     mkdirSync(outside);
     writeFileSync(join(outside, "target"), "keep");
     await assert.rejects(
-      applyLayer(Readable.from([buildTar(entries)]), dir, { compression: "none", tarSplitPath: join(base, "ts") }),
+      applyLayer(Readable.from([buildTar(entries)]), dir, {
+        compression: "none",
+        tarSplitPath: join(base, "ts"),
+      }),
       { code: "UNSAFE_PATH" },
     );
     assert.deepEqual(readdirSync(outside), ["target"]);
@@ -153,7 +191,9 @@ test("absolute names are confined to the layer, as moby does", async () => {
 
 test("a real GNU tar of a directory tree re-emits byte-exactly", async () => {
   const src = "/usr/share/doc/tar";
-  const tar = execFileSync("tar", ["-C", "/usr/share/doc", "--xattrs", "-cf", "-", "tar", "zstd"], { maxBuffer: 1 << 28 });
+  const tar = execFileSync("tar", ["-C", "/usr/share/doc", "--xattrs", "-cf", "-", "tar", "zstd"], {
+    maxBuffer: 1 << 28,
+  });
   assert.ok(existsSync(src));
   const { dir, result, tarSplitPath } = await apply(tar);
   assert.equal(result.diffId, `sha256:${createHash("sha256").update(tar).digest("hex")}`);

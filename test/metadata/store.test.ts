@@ -51,9 +51,17 @@ test("layers, images and refs round-trip through SQLite", () => {
   assert.deepEqual(store.getImage(id)?.chain, [a, ab]);
   assert.equal(store.findImagesByPrefix(id.slice(7, 19)).length, 1);
   assert.equal(store.findImagesByPrefix("ffffffffffff").length, 0);
-  const before = store.setRef({ name: "docker.io/library/x:v1", repo: "docker.io/library/x", kind: "tag", imageId: id });
+  const before = store.setRef({
+    name: "docker.io/library/x:v1",
+    repo: "docker.io/library/x",
+    kind: "tag",
+    imageId: id,
+  });
   assert.equal(before, undefined);
-  assert.equal(store.setRef({ name: "docker.io/library/x:v1", repo: "docker.io/library/x", kind: "tag", imageId: id }), id);
+  assert.equal(
+    store.setRef({ name: "docker.io/library/x:v1", repo: "docker.io/library/x", kind: "tag", imageId: id }),
+    id,
+  );
   assert.deepEqual(
     store.refsOf(id).map((r) => r.name),
     ["docker.io/library/x:v1"],
@@ -75,7 +83,9 @@ test("a second process sees committed writes and waits on the write lock", async
     s.close();`;
   // Hold the write lock for a moment: the child must queue, not fail.
   store.db.exec("BEGIN IMMEDIATE");
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: "inherit" });
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    stdio: "inherit",
+  });
   await new Promise((r) => setTimeout(r, 300));
   store.db.exec("COMMIT");
   const code = await new Promise((r) => child.on("exit", r));

@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
@@ -43,7 +53,11 @@ test("a container sees its layers merged, writes copy up, and the image layers n
     writeFileSync(join(layer.merged, "f0"), "changed!\n");
     writeFileSync(join(layer.merged, "new.txt"), "00000000000000000\n");
     rmSync(join(layer.merged, "f1"));
-    assert.equal(readFileSync(join(root, "layers", "0", "diff", "f0"), "utf8"), "layer 0\n", "lower untouched");
+    assert.equal(
+      readFileSync(join(root, "layers", "0", "diff", "f0"), "utf8"),
+      "layer 0\n",
+      "lower untouched",
+    );
     assert.equal(existsSync(join(root, "layers", "1", "diff", "f1")), true);
     // f0 copied up (9 bytes) + new.txt (18 bytes); the whiteout for f1 counts 0.
     assert.equal(directorySize(layer.upper), 27);

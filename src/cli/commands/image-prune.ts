@@ -25,7 +25,8 @@ export async function run(ctx: CommandContext, flags: PruneFlags): Promise<Comma
   const result = await engine.images.prune({ all: flags.all });
   if (result.records.length > 0) {
     ctx.io.out("Deleted Images:\n");
-    for (const r of result.records) ctx.io.out("untagged" in r ? `untagged: ${r.untagged}\n` : `deleted: ${r.deleted}\n`);
+    for (const r of result.records)
+      ctx.io.out("untagged" in r ? `untagged: ${r.untagged}\n` : `deleted: ${r.deleted}\n`);
     ctx.io.out("\n");
   }
   ctx.io.out(`Total reclaimed space: ${humanSize(result.spaceReclaimed)}\n`);

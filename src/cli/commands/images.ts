@@ -1,10 +1,11 @@
 /** `images` / `image ls`: Docker's classic table (one row per repository and tag). */
-import type { ImageSummary } from "../../image/index.ts";
+
 import { createdSince, humanSizeWithPrecision, truncateId } from "../../format/index.ts";
-import { parseNormalizedNamed, familiarName } from "../../reference/index.ts";
+import type { ImageSummary } from "../../image/index.ts";
+import { familiarName, parseNormalizedNamed } from "../../reference/index.ts";
 import { type CommandContext, type CommandResult, ok } from "../context.ts";
-import { renderItems } from "../render.ts";
 import { globMatch } from "../glob.ts";
+import { renderItems } from "../render.ts";
 
 export interface ImagesFlags {
   all?: boolean;
@@ -51,7 +52,10 @@ function goTime(iso: string | null): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000 UTC`;
 }
 
-export function imageRows(image: ImageSummary, opts: { digests: boolean; noTrunc: boolean; now: number }): ImageRow[] {
+export function imageRows(
+  image: ImageSummary,
+  opts: { digests: boolean; noTrunc: boolean; now: number },
+): ImageRow[] {
   const base = {
     ID: opts.noTrunc ? image.id : truncateId(image.id),
     CreatedSince: image.created ? createdSince(new Date(image.created), new Date(opts.now)) : "N/A",
@@ -123,7 +127,8 @@ export async function run(ctx: CommandContext, flags: ImagesFlags): Promise<Comm
   const filters = parseFilters(flags.filter ?? []);
   const noTrunc = flags.trunc === false;
   let images = engine.images.list();
-  if (filters.dangling !== undefined) images = images.filter((i) => (i.repoTags.length === 0) === filters.dangling);
+  if (filters.dangling !== undefined)
+    images = images.filter((i) => (i.repoTags.length === 0) === filters.dangling);
   images = images.filter((i) => matchesReference(i, filters.references));
   // Since Docker 29 untagged images show only with -a or a dangling filter.
   if (!flags.all && filters.dangling === undefined) images = images.filter((i) => i.repoTags.length > 0);

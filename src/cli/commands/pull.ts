@@ -1,6 +1,6 @@
+import { humanSize } from "../../format/index.ts";
 import { parsePlatform } from "../../oci/index.ts";
 import { parseNormalizedNamed, referenceString } from "../../reference/index.ts";
-import { humanSize } from "../../format/index.ts";
 import { type CommandContext, type CommandResult, ok } from "../context.ts";
 import { PullRenderer } from "../progress.ts";
 

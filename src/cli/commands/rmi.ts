@@ -13,7 +13,8 @@ export async function run(ctx: CommandContext, names: string[], flags: RmiFlags)
   for (const name of names) {
     try {
       const records = await engine.images.remove(name, { force: flags.force });
-      for (const r of records) ctx.io.out("untagged" in r ? `Untagged: ${r.untagged}\n` : `Deleted: ${r.deleted}\n`);
+      for (const r of records)
+        ctx.io.out("untagged" in r ? `Untagged: ${r.untagged}\n` : `Deleted: ${r.deleted}\n`);
     } catch (err) {
       ctx.io.err(`${renderError(err).message}\n`);
       if (!(flags.force && isStrataError(err, "NOT_FOUND"))) exitCode = 1;

@@ -1,5 +1,13 @@
 /** `system df [-v]`: Docker's summary and verbose tables (docker/cli disk_usage.go). */
-import { createdSince, ellipsis, goQuote, humanSize, humanSizeWithPrecision, renderTable, truncateId } from "../../format/index.ts";
+import {
+  createdSince,
+  ellipsis,
+  goQuote,
+  humanSize,
+  humanSizeWithPrecision,
+  renderTable,
+  truncateId,
+} from "../../format/index.ts";
 import { familiarName, parseNormalizedNamed } from "../../reference/index.ts";
 import { type DiskUsage, reclaimableImages } from "../../system/index.ts";
 import { isActive, statusText } from "../container-status.ts";
@@ -53,7 +61,16 @@ function verbose(u: DiskUsage): string {
     const shared = i.sharedSize < 0 ? "N/A" : humanSize(i.sharedSize);
     const unique = i.sharedSize < 0 ? "N/A" : humanSize(i.size - i.sharedSize);
     const created = i.created ? createdSince(new Date(i.created), now) : "N/A";
-    return [repo, tag, truncateId(i.id), created, humanSizeWithPrecision(i.size, 3), shared, unique, String(i.containers)];
+    return [
+      repo,
+      tag,
+      truncateId(i.id),
+      created,
+      humanSizeWithPrecision(i.size, 3),
+      shared,
+      unique,
+      String(i.containers),
+    ];
   });
   const containers = u.containers.map((c) => [
     c.id.slice(0, 12),

@@ -1,0 +1,166 @@
+/**
+ * Pull benchmark, strata against Docker 20.10 in one run, same registry, same
+ * file system, printed as ratios:
+ *   cold pull of the seed-shaped web image on a Debian minbase base (target ≤ 0.5× Docker)
+ *   cold pull of a ~20,000 small-file image                          (target ≤ 0.5× Docker)
+ *   pull :v2 after :v1 (only the top layer differs)                  (target ≤ 1.0× Docker)
+ *   peak RSS of strata pulling a 1 GB layer                           (target < 200 MB)
+ * and strata against the bare `gzip -dc | tar -x` floor on the same blobs.
+ * Run: npm run bench:pull  (as root; takes a few minutes)
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startRegistry } from "../test/support/registry.ts";
+import { docker, MNT, mountScratch, startDocker } from "./env.ts";
+import { buildLayout, CACHE, layerBlobs, minbase, push, smallFiles } from "./images.ts";
+import { type Measured, measure, ratio, report } from "./lib.ts";
+
+const CLI = join(process.cwd(), "dist", "strata.js");
+const RUNS = Number(process.env.RUNS ?? 5);
+
+function webImages(): { v1: string; v2: string } {
+  const web = join(CACHE, "web");
+  for (const v of ["v1", "v2"]) {
+    mkdirSync(join(web, v, "var", "www", "html"), { recursive: true });
+    writeFileSync(
+      join(web, v, "var", "www", "html", "index.html"),
+      v === "v1" ? "<h1>Servidor web</h1>\n" : "<h1>Servidor web v2</h1>\n",
+    );
+  }
+  mkdirSync(join(web, "server", "etc"), { recursive: true });
+  writeFileSync(join(web, "server", "etc", "httpd.conf"), "H:/var/www/html\n");
+  const base = minbase();
+  const layers = (v: string) => [{ dir: base }, { dir: join(web, "server") }, { dir: join(web, v) }];
+  return {
+    v1: buildLayout("web-v1", layers("v1"), ["/bin/sh"]),
+    v2: buildLayout("web-v2", layers("v2"), ["/bin/sh"]),
+  };
+}
+
+function bigLayer(): string {
+  const dir = join(CACHE, "big");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "blob.bin");
+  if (spawnSync("test", ["-s", file]).status !== 0) {
+    // 1 GiB of poorly compressible data: the blob is about as large as the layer.
+    execFileSync("sh", ["-c", `head -c 1073741824 /dev/urandom > ${file}`]);
+  }
+  return buildLayout("big", [{ dir }], ["/bin/true"]);
+}
+
+const strataRoot = join(MNT, "strata");
+const strata = (...args: string[]) => [process.execPath, CLI, "--root", strataRoot, ...args];
+const run = (cmd: string[]) => execFileSync(cmd[0], cmd.slice(1), { stdio: "ignore" });
+const dockerReset = () =>
+  spawnSync("sh", [
+    "-c",
+    `${docker().join(" ")} rmi -f $(${docker().join(" ")} images -aq) 2>/dev/null; true`,
+  ]);
+
+async function main(): Promise<void> {
+  mountScratch();
+  const layouts = {
+    ...webImages(),
+    small: buildLayout("small", [{ dir: smallFiles(20000) }], ["/bin/true"]),
+  };
+  const registry = await startRegistry();
+  const stopDocker = await startDocker();
+  try {
+    const ref = (name: string) => `${registry.host}/${name}`;
+    push(layouts.v1, ref("web:v1"));
+    push(layouts.v2, ref("web:v2"));
+    push(layouts.small, ref("small:v1"));
+    const rows: Measured[] = [];
+    const coldStrata = () => rmSync(strataRoot, { recursive: true, force: true });
+
+    const sWeb = measure("strata pull web:v1 (cold)", strata("pull", "-q", ref("web:v1")), {
+      runs: RUNS,
+      setup: coldStrata,
+    });
+    const dWeb = measure("docker pull web:v1 (cold)", docker("pull", "-q", ref("web:v1")), {
+      runs: RUNS,
+      setup: dockerReset,
+    });
+    const floorDir = join(MNT, "floor");
+    const floorCmd = (blobs: string[]) => [
+      "sh",
+      "-c",
+      blobs.map((b) => `gzip -dc ${b} | tar -x -C ${floorDir}`).join(" && "),
+    ];
+    const floorSetup = () => {
+      rmSync(floorDir, { recursive: true, force: true });
+      mkdirSync(floorDir);
+    };
+    const fWeb = measure("gzip -dc | tar -x (web:v1 blobs)", floorCmd(layerBlobs(layouts.v1)), {
+      runs: RUNS,
+      setup: floorSetup,
+    });
+
+    const sSmall = measure("strata pull small (cold)", strata("pull", "-q", ref("small:v1")), {
+      runs: RUNS,
+      setup: coldStrata,
+    });
+    const dSmall = measure("docker pull small (cold)", docker("pull", "-q", ref("small:v1")), {
+      runs: RUNS,
+      setup: dockerReset,
+    });
+    const fSmall = measure("gzip -dc | tar -x (small blobs)", floorCmd(layerBlobs(layouts.small)), {
+      runs: RUNS,
+      setup: floorSetup,
+    });
+
+    const sV2 = measure("strata pull web:v2 after v1", strata("pull", "-q", ref("web:v2")), {
+      runs: RUNS,
+      setup: () => {
+        spawnSync(strata("rmi", ref("web:v2"))[0], strata("rmi", ref("web:v2")).slice(1), {
+          stdio: "ignore",
+        });
+        run(strata("pull", "-q", ref("web:v1")));
+      },
+    });
+    const dV2 = measure("docker pull web:v2 after v1", docker("pull", "-q", ref("web:v2")), {
+      runs: RUNS,
+      setup: () => {
+        spawnSync(docker("rmi", ref("web:v2"))[0], docker("rmi", ref("web:v2")).slice(1), {
+          stdio: "ignore",
+        });
+        run(docker("pull", "-q", ref("web:v1")));
+      },
+    });
+    rows.push(sWeb, dWeb, fWeb, sSmall, dSmall, fSmall, sV2, dV2);
+
+    if (process.env.SKIP_BIG !== "1") {
+      push(bigLayer(), ref("big:v1"));
+      rows.push(
+        measure("strata pull big (1 GiB layer, cold)", strata("pull", "-q", ref("big:v1")), {
+          runs: 1,
+          setup: coldStrata,
+        }),
+      );
+    }
+    const node0 = measure("node -e 0", [process.execPath, "-e", "0"], { runs: RUNS });
+    rows.push(node0);
+
+    process.stdout.write("\n");
+    report(rows);
+    process.stdout.write("\n");
+    ratio("cold pull web:v1, strata / docker", sWeb, dWeb, 0.5);
+    ratio("cold pull small, strata / docker", sSmall, dSmall, 0.5);
+    ratio("pull v2 after v1, strata / docker", sV2, dV2, 1.0);
+    ratio("cold pull web:v1, strata / floor", sWeb, fWeb);
+    ratio("cold pull small, strata / floor", sSmall, fSmall);
+    ratio("cold pull web:v1, docker / floor", dWeb, fWeb);
+    const big = rows.find((r) => r.name.startsWith("strata pull big"));
+    if (big)
+      process.stdout.write(
+        `peak RSS pulling a 1 GiB layer: ${(big.maxRssKb / 1024).toFixed(0)} MB (target < 200 MB)\n`,
+      );
+  } finally {
+    dockerReset();
+    stopDocker();
+    await registry.stop();
+  }
+}
+
+await main();
