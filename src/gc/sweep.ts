@@ -86,7 +86,27 @@ async function sweepLocked(store: Store, extraRoots: Node[]): Promise<SweepResul
     store.content.delete(digest);
     result.blobs.push(digest);
   }
-  // Nothing else can be staging while we hold the exclusive lock.
-  for (const path of store.layers.listTmp()) await rm(path, { recursive: true, force: true });
+  await clearStaging(store);
   return result;
+}
+
+/** Staging leftovers and layer lock files; only safe under the exclusive lock (nobody is pulling). */
+async function clearStaging(store: Store): Promise<void> {
+  for (const path of store.layers.listTmp()) await rm(path, { recursive: true, force: true });
+  await rm(store.layerLockDir, { recursive: true, force: true });
+}
+
+/**
+ * Clears what interrupted commands left in tmp/ when no other command is
+ * using the store; does nothing (and does not wait) otherwise.
+ */
+export async function clearStagingIfIdle(store: Store): Promise<boolean> {
+  const lock = new FileLock(store.gcLockPath);
+  if (!lock.tryAcquire("exclusive")) return false;
+  try {
+    await clearStaging(store);
+    return true;
+  } finally {
+    lock.release();
+  }
 }

@@ -9,6 +9,7 @@ import type { ApplyResult } from "../archive/index.ts";
 import { applyLayer, compressionFromMediaType } from "../archive/index.ts";
 import { chainIds, type Digest, parseDigest, shortHex } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
+import { clearStagingIfIdle } from "../gc/index.ts";
 import { FileLock, withLock } from "../metadata/index.ts";
 import type { Platform } from "../oci/index.ts";
 import { familiarString, parseReference, type Reference, referenceString } from "../reference/index.ts";
@@ -107,6 +108,8 @@ export async function pull(
     return { reference: ref, imageId, digest: resolved.topDigest, updated };
   } finally {
     gcLock.release();
+    // Leftovers of an earlier, killed pull go once nobody else is using the store.
+    if (store.layers.listTmp().length > 0) await clearStagingIfIdle(store).catch(() => false);
   }
 }
 

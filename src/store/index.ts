@@ -36,9 +36,13 @@ export class Store {
     return join(this.root, "locks", "gc.lock");
   }
 
+  get layerLockDir(): string {
+    return join(this.root, "locks", "layers");
+  }
+
   /** Serialises unpacking of one layer across processes. */
   layerLockPath(chainId: Digest): string {
-    return join(this.root, "locks", "layers", `${hexOf(chainId)}.lock`);
+    return join(this.layerLockDir, `${hexOf(chainId)}.lock`);
   }
 
   close(): void {
