@@ -59,6 +59,12 @@ const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
 const S_IFIFO = 0o010000;
 const WHITEOUT = ".wh.";
+/** The process umask, read once: it decides whether open(2)'s mode was exact. */
+const UMASK = (() => {
+  const m = process.umask(0);
+  process.umask(m);
+  return m;
+})();
 const OPAQUE = ".wh..wh..opq";
 
 const unsafe = (name: string, why: string) =>
@@ -129,6 +135,8 @@ class Applier {
   readonly sizes = new Sizes();
   /** Directories of this layer known safe to create entries in (relative paths). */
   private dirs = new Set<string>([""]);
+  /** Every path this apply created: anything else cannot exist in the (empty) layer directory. */
+  private created = new Set<string>();
   /** Regular files written from a payload record: path → record index (for shadowing). */
   private payloads = new Map<string, number>();
   private dirTimes: Array<[string, number]> = [];
@@ -148,13 +156,11 @@ class Applier {
     for (let i = 0; i < parts.length - 1; i++) {
       rel = rel ? `${rel}/${parts[i]}` : parts[i];
       if (this.dirs.has(rel)) continue;
-      let st: ReturnType<typeof lstatSync> | undefined;
-      try {
-        st = lstatSync(this.abs(rel));
-      } catch {
-        st = undefined;
+      const st = this.created.has(rel) ? lstatSync(this.abs(rel), { throwIfNoEntry: false }) : undefined;
+      if (!st) {
+        mkdirSync(this.abs(rel), { mode: 0o755 });
+        this.created.add(rel);
       }
-      if (!st) mkdirSync(this.abs(rel), { mode: 0o755 });
       else if (!st.isDirectory()) throw unsafe(name, `its parent ${rel} is not a directory of this layer`);
       this.dirs.add(rel);
     }
@@ -162,12 +168,12 @@ class Applier {
 
   /** Before a path is replaced: save an earlier payload inline, drop what is there. */
   clear(rel: string, keepDir: boolean): boolean {
-    let st: ReturnType<typeof lstatSync> | undefined;
-    try {
-      st = lstatSync(this.abs(rel));
-    } catch {
+    if (!this.created.has(rel)) {
+      this.created.add(rel);
       return false;
     }
+    const st = lstatSync(this.abs(rel), { throwIfNoEntry: false });
+    if (!st) return false;
     if (st.isDirectory()) {
       if (keepDir) return true;
       for (const [p, index] of this.payloads) {
@@ -190,10 +196,13 @@ class Applier {
     this.payloads.delete(rel);
   }
 
-  meta(rel: string, h: Header, pax: Map<string, Buffer>, isLink: boolean): void {
+  /** `modeSet`: the file was created with exactly its mode (no chmod needed). */
+  meta(rel: string, h: Header, pax: Map<string, Buffer>, isLink: boolean, modeSet = false): void {
     const path = this.abs(rel);
-    lchownSync(path, h.uid, h.gid);
-    if (!isLink) chmodSync(path, h.mode & 0o7777);
+    // New files are root's already; chown only others' (it clears setuid, so chmod follows it).
+    const chowned = h.uid !== 0 || h.gid !== 0;
+    if (chowned) lchownSync(path, h.uid, h.gid);
+    if (!isLink && (chowned || !modeSet)) chmodSync(path, h.mode & 0o7777);
     for (const [key, value] of pax) {
       if (key.startsWith("SCHILY.xattr.")) native().lsetxattr(path, key.slice(13), value);
     }
@@ -258,10 +267,11 @@ async function applyEntry(a: Applier, reader: TarReader, h: Header, pax: Map<str
     case "0":
     case "7": {
       a.clear(rel, false);
+      const mode = h.mode & 0o7777;
       const fd = openSync(
         a.abs(rel),
         constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-        0o600,
+        mode & 0o777,
       );
       try {
         if (h.size > 0) {
@@ -276,7 +286,7 @@ async function applyEntry(a: Applier, reader: TarReader, h: Header, pax: Map<str
         closeSync(fd);
       }
       a.sizes.add(rel, h.size);
-      return a.meta(rel, h, pax, false);
+      return a.meta(rel, h, pax, false, (mode & ~UMASK) === mode);
     }
     case "1": {
       const target = cleanName(h.linkname);

@@ -126,6 +126,41 @@ function build(): Command {
   }
   image.commands.find((c) => c.name() === "ls")?.alias("list");
 
+  const archives: Array<[string, (c: Command) => Command]> = [
+    [
+      "import",
+      (c) =>
+        c
+          .description("Import the contents from a tarball to create a filesystem image")
+          .argument("<file>", "file|URL|-")
+          .argument("[reference]", "REPOSITORY[:TAG]")
+          .option("-m, --message <message>", "Set commit message for imported image")
+          .action(lazy(program, () => import("./commands/import.ts"))),
+    ],
+    [
+      "save",
+      (c) =>
+        c
+          .description("Save one or more images to a tar archive (streamed to STDOUT by default)")
+          .argument("<image...>")
+          .option("-o, --output <file>", "Write to a file, instead of STDOUT")
+          .action(lazy(program, () => import("./commands/save.ts"))),
+    ],
+    [
+      "load",
+      (c) =>
+        c
+          .description("Load an image from a tar archive or STDIN")
+          .option("-i, --input <file>", "Read from tar archive file, instead of STDIN")
+          .option("-q, --quiet", "Suppress the load output")
+          .action(lazy(program, () => import("./commands/load.ts"))),
+    ],
+  ];
+  for (const [name, define] of archives) {
+    define(program.command(name));
+    define(image.command(name));
+  }
+
   const inspect = (c: Command) =>
     c
       .description("Return low-level information on images")

@@ -1,6 +1,8 @@
 export type { LayerPhase, PullEvent, PullListener } from "./events.ts";
 export type { HistoryItem } from "./history.ts";
+export type { ImportOptions } from "./import.ts";
 export type { ImageSummary } from "./list.ts";
+export type { LoadedImage } from "./load.ts";
 export type { FoundImage } from "./lookup.ts";
 export type { PruneResult } from "./prune.ts";
 export type { PullOptions, PullResult } from "./pull.ts";

@@ -14,9 +14,9 @@ import { FileLock, withLock } from "../metadata/index.ts";
 import type { Platform } from "../oci/index.ts";
 import { familiarString, parseReference, type Reference, referenceString } from "../reference/index.ts";
 import type { RegistryClient } from "../registry/index.ts";
-import { newLinkId } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { parseConfig } from "./config.ts";
+import { commitLayer } from "./ingest.ts";
 import type { LayerPhase, PullListener } from "./events.ts";
 import { recordImage } from "./record.ts";
 
@@ -198,9 +198,7 @@ async function fetchLayer(
       checkSize(job, result);
       report("verifying");
       report("downloaded");
-      const link = newLinkId();
-      await store.layers.commit(staged, job.chainId, link);
-      store.meta.putLayer({
+      await commitLayer(store, staged, {
         chainId: job.chainId,
         diffId: job.diffId,
         parent: job.parent,
@@ -208,8 +206,6 @@ async function fetchLayer(
         compressedDigest: job.digest,
         compressedSize: result.compressedSize,
         mediaType: job.mediaType,
-        link,
-        createdAt: Date.now(),
       });
       report("complete");
     } catch (err) {

@@ -17,8 +17,11 @@ export interface NewImage {
   topDigest: Digest | null;
 }
 
-/** Returns true when the reference now points at a different image than before. */
-export function recordImage(store: Store, ref: Reference, image: NewImage): boolean {
+/**
+ * Returns true when the reference now points at a different image than
+ * before. Without a reference the image is stored untagged (`<none>`).
+ */
+export function recordImage(store: Store, ref: Reference | undefined, image: NewImage): boolean {
   const { meta } = store;
   return meta.transaction(() => {
     const size = image.chain.reduce((sum, c) => sum + (meta.getLayer(c)?.size ?? 0), 0);
@@ -36,6 +39,7 @@ export function recordImage(store: Store, ref: Reference, image: NewImage): bool
       lastTagTime: null,
       storedAt: Date.now(),
     });
+    if (!ref) return true;
     const repo = fullName(ref);
     let previous: Digest | undefined;
     if (ref.tag) {

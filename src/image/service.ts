@@ -1,15 +1,20 @@
 /**
  * The image service: everything a user does with images, as typed calls.
  */
+import type { Readable } from "node:stream";
+import type { Digest } from "../digest/index.ts";
 import type { RegistryClient } from "../registry/index.ts";
 import type { Store } from "../store/index.ts";
 import { type HistoryItem, imageHistory } from "./history.ts";
+import { type ImportOptions, importImage } from "./import.ts";
 import { inspectImage } from "./inspect.ts";
 import { type ImageSummary, listImages } from "./list.ts";
+import { type LoadedImage, loadImages } from "./load.ts";
 import { type FoundImage, familiarRef, findImage } from "./lookup.ts";
 import { type PruneResult, pruneImages } from "./prune.ts";
 import { type PullOptions, type PullResult, pull } from "./pull.ts";
 import { type DeleteRecord, type RemoveOptions, removeImage } from "./remove.ts";
+import { saveImages } from "./save.ts";
 import { tagImage } from "./tag.ts";
 import { type ImageUsers, noUsers } from "./users.ts";
 
@@ -65,5 +70,20 @@ export class ImageService {
 
   prune(opts: { all?: boolean } = {}): Promise<PruneResult> {
     return pruneImages(this.store, this.users, opts);
+  }
+
+  /** A root file system tarball (plain, gzip or zstd) as a one-layer image (`import`). Returns the image ID. */
+  import(tarball: Readable, opts: ImportOptions = {}): Promise<Digest> {
+    return importImage(this.store, tarball, opts);
+  }
+
+  /** Images as one tar stream: an OCI layout plus Docker's manifest.json (`save`). */
+  save(names: string[]): Readable {
+    return saveImages(this.store, names);
+  }
+
+  /** Images from a `save` archive, Docker or OCI layout (`load`). */
+  load(archive: Readable): Promise<LoadedImage[]> {
+    return loadImages(this.store, archive);
   }
 }

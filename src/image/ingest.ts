@@ -1,0 +1,64 @@
+/**
+ * Storing one unpacked layer: staged under tmp/, committed under its chain ID
+ * with one rename and one row. Pulls lock the chain before downloading (so
+ * two pulls fetch a layer once); local sources (import, load) unpack first,
+ * since their diff ID is known only then.
+ */
+import type { Readable } from "node:stream";
+import { applyLayer, sniffCompression } from "../archive/index.ts";
+import { type Digest, sha256Digest } from "../digest/index.ts";
+import { withLock } from "../metadata/index.ts";
+import { newLinkId, type StagedLayer } from "../snapshot/index.ts";
+import type { Store } from "../store/index.ts";
+
+export interface LayerFacts {
+  chainId: Digest;
+  diffId: Digest;
+  parent: Digest | null;
+  size: number;
+  compressedDigest: Digest | null;
+  compressedSize: number | null;
+  mediaType: string | null;
+}
+
+/** Moves a staged layer into place and records it. The caller holds the chain's lock. */
+export async function commitLayer(store: Store, staged: StagedLayer, facts: LayerFacts): Promise<void> {
+  const link = newLinkId();
+  await store.layers.commit(staged, facts.chainId, link);
+  store.meta.putLayer({ ...facts, link, createdAt: Date.now() });
+}
+
+/** Unpacks a local tar (plain, gzip or zstd) on top of `parent`; returns its chain and diff IDs and size. */
+export async function ingestLocal(
+  store: Store,
+  input: Readable,
+  parent: Digest | null,
+  expectedDiffId?: Digest,
+): Promise<{ chainId: Digest; diffId: Digest; size: number }> {
+  const { compression, stream } = await sniffCompression(input);
+  const staged = store.layers.stage();
+  try {
+    const result = await applyLayer(stream, staged.diffDir, {
+      compression,
+      expectedDiffId,
+      tarSplitPath: staged.tarSplitPath,
+    });
+    const chainId = parent ? sha256Digest(`${parent} ${result.diffId}`) : result.diffId;
+    await withLock(store.layerLockPath(chainId), "exclusive", async () => {
+      if (store.meta.getLayer(chainId)) return store.layers.discard(staged);
+      await commitLayer(store, staged, {
+        chainId,
+        diffId: result.diffId,
+        parent,
+        size: result.size,
+        compressedDigest: compression === "none" ? null : result.digest,
+        compressedSize: compression === "none" ? null : result.compressedSize,
+        mediaType: null,
+      });
+    });
+    return { chainId, diffId: result.diffId, size: result.size };
+  } catch (err) {
+    await store.layers.discard(staged);
+    throw err;
+  }
+}
