@@ -51,14 +51,21 @@ function writeBlob(layout: string, data: Buffer): Blob {
   return { digest: `sha256:${hex}`, size: data.length };
 }
 
+/** Compressed layers already made in this process, by source directory: images that share a base share its blob. */
+const made = new Map<string, { gz: Buffer; diffId: string }>();
+
 /** A gzip'd layer of `dir`'s contents (or of `files` within it). */
 function layer(layout: string, dir: string, files: string[] = ["."]): Blob {
+  const key = `${dir}\0${files.join("\0")}`;
+  const known = made.get(key);
+  if (known) return { ...writeBlob(layout, known.gz), diffId: known.diffId };
   const tar = execFileSync(
     "tar",
     ["-C", dir, "--sort=name", "--mtime=@0", "--numeric-owner", "--xattrs", "-cf", "-", ...files],
     { maxBuffer: 4 << 30 },
   );
   const gz = execFileSync("pigz", ["-n", "-6", "-c"], { input: tar, maxBuffer: 4 << 30 });
+  made.set(key, { gz, diffId: `sha256:${sha(tar)}` });
   return { ...writeBlob(layout, gz), diffId: `sha256:${sha(tar)}` };
 }
 

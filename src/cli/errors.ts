@@ -22,6 +22,7 @@ const DAEMON_CODES = new Set([
   "CONFLICT",
   "IN_USE",
   "NOT_FOUND",
+  "RUNTIME_ERROR",
 ]);
 
 export function renderError(err: unknown): RenderedError {
@@ -32,7 +33,9 @@ export function renderError(err: unknown): RenderedError {
         ? ""
         : "Error: ";
     const hint = err.hint ? ` (${err.hint})` : "";
-    return { message: `${prefix}${err.message}${hint}`, exitCode: 1 };
+    // Container start failures carry Docker's 125/126/127.
+    const exitCode = typeof err.details.exitCode === "number" ? err.details.exitCode : 1;
+    return { message: `${prefix}${err.message}${hint}`, exitCode };
   }
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;

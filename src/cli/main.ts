@@ -9,6 +9,8 @@ import { renderError } from "./errors.ts";
 import { processIo } from "./io.ts";
 
 type Action = (ctx: CommandContext, ...args: never[]) => Promise<CommandResult>;
+// Modules also export helpers; only the named action is called.
+type CommandModule = Record<string, unknown>;
 
 let engine: Engine | undefined;
 let exitCode = 0;
@@ -28,9 +30,9 @@ function context(program: Command): CommandContext {
 }
 
 /** Wraps a lazily imported command's `run` as a commander action. */
-function lazy(program: Command, load: () => Promise<{ run: Action }>) {
+function lazy(program: Command, load: () => Promise<CommandModule>, name = "run") {
   return async (...args: unknown[]) => {
-    const { run } = await load();
+    const run = (await load())[name] as Action;
     // commander passes (…arguments, options, command); drop the command object.
     const result = await (run as (...a: unknown[]) => Promise<CommandResult>)(
       context(program),
@@ -176,6 +178,67 @@ function build(): Command {
     .option("-a, --all", "Remove all unused images, not just dangling ones")
     .option("-f, --force", "Do not prompt for confirmation")
     .action(lazy(program, () => import("./commands/image-prune.ts")));
+
+  const runFlags = (c: Command) =>
+    c
+      .argument("<image>")
+      .argument("[command...]")
+      .passThroughOptions()
+      .option("-i, --interactive", "Keep STDIN open even if not attached")
+      .option("-t, --tty", "Allocate a pseudo-TTY")
+      .option("--rm", "Automatically remove the container when it exits")
+      .option("--name <name>", "Assign a name to the container")
+      .option("-e, --env <env>", "Set environment variables", collect)
+      .option("-w, --workdir <dir>", "Working directory inside the container")
+      .option("-u, --user <user>", "Username or UID (format: <name|uid>[:<group|gid>])")
+      .option("--entrypoint <cmd>", "Overwrite the default ENTRYPOINT of the image")
+      .option("--network <mode>", "Connect a container to a network (none or host)")
+      .option("-h, --hostname <name>", "Container host name");
+  const container = program.command("container").description("Manage containers");
+  for (const parent of [program, container]) {
+    runFlags(parent.command("run").description("Create and run a new container from an image"))
+      .option("-d, --detach", "Run container in background and print container ID")
+      .action(lazy(program, () => import("./commands/run.ts"), "run"));
+    runFlags(parent.command("create").description("Create a new container")).action(
+      lazy(program, () => import("./commands/run.ts"), "create"),
+    );
+    parent
+      .command("start")
+      .description("Start one or more stopped containers")
+      .argument("<container...>")
+      .option("-a, --attach", "Attach STDOUT/STDERR and forward signals")
+      .option("-i, --interactive", "Attach container's STDIN")
+      .action(lazy(program, () => import("./commands/container-misc.ts"), "start"));
+    parent
+      .command("rm")
+      .description("Remove one or more containers")
+      .argument("<container...>")
+      .option("-f, --force", "Force the removal of a running container")
+      .option("-v, --volumes", "Remove anonymous volumes associated with the container")
+      .action(lazy(program, () => import("./commands/rm.ts")));
+    parent
+      .command("diff")
+      .description("Inspect changes to files or directories on a container's filesystem")
+      .argument("<container>")
+      .action(lazy(program, () => import("./commands/container-misc.ts"), "diff"));
+    parent
+      .command("rename")
+      .description("Rename a container")
+      .argument("<container>")
+      .argument("<new-name>")
+      .action(lazy(program, () => import("./commands/container-misc.ts"), "rename"));
+  }
+  const ps = (c: Command) =>
+    c
+      .description("List containers")
+      .option("-a, --all", "Show all containers (default shows just running)")
+      .option("-q, --quiet", "Only display container IDs")
+      .option("-s, --size", "Display total file sizes")
+      .option("--no-trunc", "Don't truncate output")
+      .option("--format <format>", "Format output using a custom template")
+      .action(lazy(program, () => import("./commands/ps.ts")));
+  ps(program.command("ps"));
+  ps(container.command("ls")).alias("list");
 
   system
     .command("df")

@@ -13,11 +13,12 @@ import type { ImageService, ImageUsers } from "../image/index.ts";
 import type { ContainerRecord } from "../metadata/index.ts";
 import { containerLayer, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
-import { type CreateOptions, createContainer } from "./create.ts";
+import { type ContainerConfig, type CreateOptions, createContainer } from "./create.ts";
 import { type Change, upperChanges } from "./diff.ts";
 import { type ContainerSummary, summarizeContainer } from "./list.ts";
 import { findContainer } from "./lookup.ts";
 import { normalizeName } from "./names.ts";
+import { runForeground } from "./run.ts";
 
 export class ContainerService implements ImageUsers {
   constructor(
@@ -31,6 +32,25 @@ export class ContainerService implements ImageUsers {
 
   create(opts: CreateOptions): Promise<string> {
     return createContainer(this.store, this.images, opts);
+  }
+
+  /** Runs a container in the foreground (`run` without -d, `start -a`); resolves to its exit code. */
+  async start(nameOrId: string, opts: { interactive?: boolean } = {}): Promise<number> {
+    const c = this.get(nameOrId);
+    const code = await runForeground(this.store, c, { interactive: opts.interactive ?? false });
+    if ((c.config as unknown as ContainerConfig).AutoRemove) await this.remove(c.id);
+    return code;
+  }
+
+  /** `run`: create, then start in the foreground. A start failure of an --rm container removes it. */
+  async run(opts: CreateOptions & { interactive?: boolean }): Promise<{ id: string; exitCode: number }> {
+    const id = await this.create(opts);
+    try {
+      return { id, exitCode: await this.start(id, { interactive: opts.interactive }) };
+    } catch (err) {
+      if (opts.autoRemove) await this.remove(id, { force: true }).catch(() => {});
+      throw err;
+    }
   }
 
   /** Every container (or only running ones), newest first. */

@@ -1,0 +1,69 @@
+/**
+ * `run` and `create`: Docker's flags; an image that is not stored is pulled
+ * first with `Unable to find image '…' locally` and the pull's lines on
+ * stderr. `run` attaches and exits with the container's status.
+ */
+import { humanSize } from "../../format/index.ts";
+import { StrataError } from "../../errors.ts";
+import { familiarString, parseReference } from "../../reference/index.ts";
+import type { CommandContext, CommandResult } from "../context.ts";
+import type { Io } from "../io.ts";
+import { PullRenderer } from "../progress.ts";
+
+export interface RunFlags {
+  detach?: boolean;
+  interactive?: boolean;
+  tty?: boolean;
+  rm?: boolean;
+  name?: string;
+  env?: string[];
+  workdir?: string;
+  user?: string;
+  entrypoint?: string;
+  network?: string;
+  hostname?: string;
+}
+
+const stderrIo = (io: Io): Io => ({ out: io.err, err: io.err, isTTY: process.stderr.isTTY === true, columns: io.columns });
+
+function createOptions(ctx: CommandContext, image: string, command: string[], flags: RunFlags) {
+  const network = flags.network ?? "none";
+  if (network !== "none" && network !== "host") {
+    throw new StrataError("INVALID_ARGUMENT", `network ${network} not found (strata supports --network none and host)`);
+  }
+  const renderer = new PullRenderer(stderrIo(ctx.io), humanSize);
+  return {
+    image,
+    name: flags.name,
+    cmd: command.length > 0 ? command : undefined,
+    entrypoint: flags.entrypoint === undefined ? undefined : flags.entrypoint === "" ? [] : [flags.entrypoint],
+    env: flags.env,
+    workdir: flags.workdir,
+    user: flags.user,
+    hostname: flags.hostname,
+    tty: flags.tty ?? false,
+    openStdin: flags.interactive ?? false,
+    network: network as "none" | "host",
+    autoRemove: flags.rm ?? false,
+    onPullStart: (ref: string) => ctx.io.err(`Unable to find image '${familiarString(parseReference(ref))}' locally\n`),
+    onPullProgress: renderer.onEvent,
+  };
+}
+
+export async function create(ctx: CommandContext, image: string, command: string[], flags: RunFlags): Promise<CommandResult> {
+  const engine = await ctx.engine();
+  const id = await engine.containers.create(createOptions(ctx, image, command, flags));
+  ctx.io.out(`${id}\n`);
+  return { exitCode: 0 };
+}
+
+export async function run(ctx: CommandContext, image: string, command: string[], flags: RunFlags): Promise<CommandResult> {
+  if (flags.detach) {
+    throw new StrataError("INVALID_ARGUMENT", "detached containers (-d) are not supported yet: strata has no monitor process yet", {
+      details: { exitCode: 125 },
+    });
+  }
+  const engine = await ctx.engine();
+  const result = await engine.containers.run({ ...createOptions(ctx, image, command, flags), interactive: flags.interactive });
+  return { exitCode: result.exitCode };
+}
