@@ -50,11 +50,14 @@ function buildArchive(): string {
     }
     return write(tarOf(scratch));
   };
-  const base = layerOf(Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`base/f${i}`, "x".repeat(1000)])));
+  const base = layerOf(
+    Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`base/f${i}`, "x".repeat(1000)])),
+  );
   const manifest = [];
   for (let i = 0; i < IMAGES; i++) {
     const layers = [base];
-    for (let j = 0; j < LAYERS; j++) layers.push(layerOf({ [`app/${i}/${j}.txt`]: `image ${i} layer ${j}\n` }));
+    for (let j = 0; j < LAYERS; j++)
+      layers.push(layerOf({ [`app/${i}/${j}.txt`]: `image ${i} layer ${j}\n` }));
     const config = Buffer.from(
       JSON.stringify({
         architecture: "amd64",
@@ -66,7 +69,11 @@ function buildArchive(): string {
     );
     const chex = sha(config);
     writeFileSync(join(out, `${chex}.json`), config);
-    manifest.push({ Config: `${chex}.json`, RepoTags: [`bench/app${i}:v1`], Layers: layers.map((h) => `${h}.tar`) });
+    manifest.push({
+      Config: `${chex}.json`,
+      RepoTags: [`bench/app${i}:v1`],
+      Layers: layers.map((h) => `${h}.tar`),
+    });
   }
   rmSync(scratch, { recursive: true, force: true });
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest));
@@ -105,13 +112,20 @@ async function main(): Promise<void> {
     report(rows);
     process.stdout.write("\n");
     const [node0, sImages, dImages, sDf, dDf, sRmi, dRmi] = rows;
-    process.stdout.write(`strata images above node -e 0: ${(sImages.medianMs - node0.medianMs).toFixed(0)} ms (target ≤ 25)\n`);
-    process.stdout.write(`strata system df -v above node -e 0: ${(sDf.medianMs - node0.medianMs).toFixed(0)} ms (target ≤ 25)\n`);
+    process.stdout.write(
+      `strata images above node -e 0: ${(sImages.medianMs - node0.medianMs).toFixed(0)} ms (target ≤ 25)\n`,
+    );
+    process.stdout.write(
+      `strata system df -v above node -e 0: ${(sDf.medianMs - node0.medianMs).toFixed(0)} ms (target ≤ 25)\n`,
+    );
     ratio("images, strata / docker", sImages, dImages);
     ratio("system df -v, strata / docker", sDf, dDf);
     ratio("rmi, strata / docker", sRmi, dRmi, 1.0);
   } finally {
-    spawnSync("sh", ["-c", `${docker().join(" ")} rmi -f $(${docker().join(" ")} images -aq) >/dev/null 2>&1; true`]);
+    spawnSync("sh", [
+      "-c",
+      `${docker().join(" ")} rmi -f $(${docker().join(" ")} images -aq) >/dev/null 2>&1; true`,
+    ]);
     stopDocker();
   }
 }

@@ -2,8 +2,11 @@
 // Bundles the CLI into dist/strata.js plus one chunk per lazily imported
 // command: a short command reads one small file at start-up instead of
 // hundreds of modules, which is most of its cost.
-import { chmodSync } from "node:fs";
+import { chmodSync, rmSync } from "node:fs";
 import { build } from "esbuild";
+
+// Chunk names change with their content: start clean so stale chunks never pile up.
+rmSync("dist", { recursive: true, force: true });
 
 await build({
   entryPoints: { strata: "src/cli/main.ts" },

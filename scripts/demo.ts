@@ -46,6 +46,28 @@ try {
   expect(strata("system", "df"), 0, "system df");
   expect(strata("inspect", "--format", "{{json .RootFS}}", v1), 0, "inspect");
   expect(strata("history", v1), 0, "history");
+
+  // The container half: a thin writable layer on the image's shared layers.
+  expect(strata("create", "--name", "contenedor1", v1), 0, "create");
+  expect(strata("ps", "-a", "-s"), 0, "ps -a -s");
+  expect(
+    strata(
+      "run",
+      "--name",
+      "writer1",
+      v2,
+      "sh",
+      "-c",
+      "echo 00000000000000000 > /file.txt; head -c 1048576 /dev/zero > /root/blob.bin; echo wrote",
+    ),
+    0,
+    "run",
+  );
+  expect(strata("ps", "-a", "-s"), 0, "ps -a -s");
+  expect(strata("diff", "writer1"), 0, "diff");
+  expect(strata("system", "df", "-v"), 0, "system df -v");
+  expect(strata("rmi", v1), 1, "rmi v1 while contenedor1 uses it");
+  expect(strata("rm", "contenedor1", "writer1"), 0, "rm");
   expect(strata("rmi", v1), 0, "rmi v1");
   expect(strata("images"), 0, "images");
   expect(strata("system", "check"), 0, "system check");

@@ -5,7 +5,7 @@
  */
 import { ContainerService } from "./container/index.ts";
 import { ImageService } from "./image/index.ts";
-import { RegistryClient, type RegistryClientOptions } from "./registry/index.ts";
+import type { RegistryClient, RegistryClientOptions } from "./registry/index.ts";
 import { Store } from "./store/index.ts";
 import { SystemService } from "./system/index.ts";
 
@@ -41,8 +41,12 @@ export class Engine {
   constructor(opts: EngineOptions = {}) {
     this.root = opts.root ?? process.env.STRATA_ROOT ?? DEFAULT_ROOT;
     this.store = new Store(this.root);
-    const registry = () => {
-      this.registryClient ??= new RegistryClient(opts.registry);
+    // The registry client (undici) loads only for commands that talk to a registry.
+    const registry = async () => {
+      if (!this.registryClient) {
+        const { RegistryClient } = await import("./registry/index.ts");
+        this.registryClient = new RegistryClient(opts.registry);
+      }
       return this.registryClient;
     };
     this.images = new ImageService(this.store, registry);

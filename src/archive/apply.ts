@@ -160,8 +160,7 @@ class Applier {
       if (!st) {
         mkdirSync(this.abs(rel), { mode: 0o755 });
         this.created.add(rel);
-      }
-      else if (!st.isDirectory()) throw unsafe(name, `its parent ${rel} is not a directory of this layer`);
+      } else if (!st.isDirectory()) throw unsafe(name, `its parent ${rel} is not a directory of this layer`);
       this.dirs.add(rel);
     }
   }

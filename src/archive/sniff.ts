@@ -2,7 +2,9 @@
 import { Readable } from "node:stream";
 import type { Compression } from "./decompress.ts";
 
-export async function sniffCompression(input: Readable): Promise<{ compression: Compression; stream: Readable }> {
+export async function sniffCompression(
+  input: Readable,
+): Promise<{ compression: Compression; stream: Readable }> {
   const it = input[Symbol.asyncIterator]();
   const first = await it.next();
   const head: Buffer = first.done ? Buffer.alloc(0) : (first.value as Buffer);

@@ -37,7 +37,12 @@ export function tarHeader(name: string, size: number, opts: { dir?: boolean; mti
   let len = Buffer.byteLength(rest) + 1;
   while (String(len).length + Buffer.byteLength(rest) > len) len++;
   const pax = Buffer.from(`${len}${rest}`);
-  return Buffer.concat([ustar("PaxHeader", pax.length, "x", 0o644, mtime), pax, tarPadding(pax.length), ustar(name.slice(-100), size, type, mode, mtime)]);
+  return Buffer.concat([
+    ustar("PaxHeader", pax.length, "x", 0o644, mtime),
+    pax,
+    tarPadding(pax.length),
+    ustar(name.slice(-100), size, type, mode, mtime),
+  ]);
 }
 
 /** Two zero blocks end an archive. */

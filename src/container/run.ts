@@ -55,7 +55,11 @@ function writeBundle(store: Store, c: ContainerRecord): string {
   return bundle;
 }
 
-export async function runForeground(store: Store, c: ContainerRecord, opts: { interactive: boolean }): Promise<number> {
+export async function runForeground(
+  store: Store,
+  c: ContainerRecord,
+  opts: { interactive: boolean },
+): Promise<number> {
   if (c.state === "running") {
     throw new StrataError("CONFLICT", `container ${c.id} is already running`);
   }
@@ -70,7 +74,12 @@ export async function runForeground(store: Store, c: ContainerRecord, opts: { in
   let exitCode = 0;
   try {
     const bundle = writeBundle(store, c);
-    store.meta.updateContainer(c.id, { state: "running", startedAt: nowNano(), finishedAt: null, exitCode: 0 });
+    store.meta.updateContainer(c.id, {
+      state: "running",
+      startedAt: nowNano(),
+      finishedAt: null,
+      exitCode: 0,
+    });
     try {
       exitCode = await runBundle(c.id, bundle, {
         interactive: opts.interactive,

@@ -45,7 +45,14 @@ export async function importImage(store: Store, input: Readable, opts: ImportOpt
     );
     const imageId = store.content.write(bytes);
     const config = parseConfig(bytes);
-    const image = { imageId, config, chain: [layer.chainId], manifestDigest: null, manifestMediaType: null, topDigest: null };
+    const image = {
+      imageId,
+      config,
+      chain: [layer.chainId],
+      manifestDigest: null,
+      manifestMediaType: null,
+      topDigest: null,
+    };
     recordImage(store, ref, image);
     return imageId;
   } finally {

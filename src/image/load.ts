@@ -52,7 +52,11 @@ function readItems(dir: string): Item[] {
   return index.manifests.map((desc) => {
     const manifest = parseImageManifest(readFileSync(inside(dir, blob(desc.digest))));
     const name = desc.annotations?.["io.containerd.image.name"];
-    return { config: blob(manifest.config.digest), layers: manifest.layers.map((l) => blob(l.digest)), tags: name ? [name] : [] };
+    return {
+      config: blob(manifest.config.digest),
+      layers: manifest.layers.map((l) => blob(l.digest)),
+      tags: name ? [name] : [],
+    };
   });
 }
 
@@ -72,16 +76,29 @@ export async function loadImages(store: Store, input: Readable): Promise<LoadedI
     for (const item of readItems(staged.diffDir)) {
       const configBytes = readFileSync(inside(staged.diffDir, item.config));
       const config = parseConfig(configBytes);
-      if (config.diffIds.length !== item.layers.length) throw bad(`${item.config} lists ${config.diffIds.length} diff IDs for ${item.layers.length} layers`);
+      if (config.diffIds.length !== item.layers.length)
+        throw bad(`${item.config} lists ${config.diffIds.length} diff IDs for ${item.layers.length} layers`);
       let parent: Digest | null = null;
       const chain: Digest[] = [];
       for (const [i, layerPath] of item.layers.entries()) {
-        const layer = await ingestLocal(store, createReadStream(inside(staged.diffDir, layerPath)), parent, config.diffIds[i]);
+        const layer = await ingestLocal(
+          store,
+          createReadStream(inside(staged.diffDir, layerPath)),
+          parent,
+          config.diffIds[i],
+        );
         chain.push(layer.chainId);
         parent = layer.chainId;
       }
       const id = store.content.write(configBytes);
-      const image = { imageId: id, config, chain, manifestDigest: null, manifestMediaType: null, topDigest: null };
+      const image = {
+        imageId: id,
+        config,
+        chain,
+        manifestDigest: null,
+        manifestMediaType: null,
+        topDigest: null,
+      };
       if (item.tags.length === 0) recordImage(store, undefined, image);
       for (const tag of item.tags) recordImage(store, parseReference(tag), image);
       loaded.push({ id, tags: item.tags });
@@ -92,4 +109,3 @@ export async function loadImages(store: Store, input: Readable): Promise<LoadedI
     gcLock.release();
   }
 }
-

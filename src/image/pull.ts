@@ -16,8 +16,8 @@ import { familiarString, parseReference, type Reference, referenceString } from 
 import type { RegistryClient } from "../registry/index.ts";
 import type { Store } from "../store/index.ts";
 import { parseConfig } from "./config.ts";
-import { commitLayer } from "./ingest.ts";
 import type { LayerPhase, PullListener } from "./events.ts";
+import { commitLayer } from "./ingest.ts";
 import { recordImage } from "./record.ts";
 
 export interface PullOptions {

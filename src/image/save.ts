@@ -57,7 +57,12 @@ function plan(store: Store, names: string[]): Plan {
       annotations["io.containerd.image.name"] = ref.name;
       annotations["org.opencontainers.image.ref.name"] = ref.name.slice(ref.name.lastIndexOf(":") + 1);
     }
-    index.push({ mediaType: MediaType.OciManifest, digest: manifestDigest, size: manifest.length, annotations });
+    index.push({
+      mediaType: MediaType.OciManifest,
+      digest: manifestDigest,
+      size: manifest.length,
+      annotations,
+    });
     dockerManifest.push({
       Config: blobName(image.id),
       RepoTags: tags.length > 0 ? tags : null,
@@ -83,7 +88,10 @@ export function saveImages(store: Store, names: string[]): Readable {
       yield tarHeader(f.name, f.size);
       if (f.bytes) yield f.bytes;
       else if (f.layer) {
-        for await (const chunk of emitLayer(store.layers.diffDir(f.layer), store.layers.tarSplitPath(f.layer))) {
+        for await (const chunk of emitLayer(
+          store.layers.diffDir(f.layer),
+          store.layers.tarSplitPath(f.layer),
+        )) {
           yield chunk as Buffer;
         }
       }

@@ -1,20 +1,20 @@
 /**
  * The image service: everything a user does with images, as typed calls.
+ * Heavier paths (pull, inspect, archives, removal) are imported when first
+ * used, so `images` does not pay for the registry client or schema checks.
  */
 import type { Readable } from "node:stream";
 import type { Digest } from "../digest/index.ts";
 import type { RegistryClient } from "../registry/index.ts";
 import type { Store } from "../store/index.ts";
-import { type HistoryItem, imageHistory } from "./history.ts";
-import { type ImportOptions, importImage } from "./import.ts";
-import { inspectImage } from "./inspect.ts";
+import type { HistoryItem } from "./history.ts";
+import type { ImportOptions } from "./import.ts";
 import { type ImageSummary, listImages } from "./list.ts";
-import { type LoadedImage, loadImages } from "./load.ts";
+import type { LoadedImage } from "./load.ts";
 import { type FoundImage, familiarRef, findImage } from "./lookup.ts";
-import { type PruneResult, pruneImages } from "./prune.ts";
-import { type PullOptions, type PullResult, pull } from "./pull.ts";
-import { type DeleteRecord, type RemoveOptions, removeImage } from "./remove.ts";
-import { saveImages } from "./save.ts";
+import type { PruneResult } from "./prune.ts";
+import type { PullOptions, PullResult } from "./pull.ts";
+import type { DeleteRecord, RemoveOptions } from "./remove.ts";
 import { tagImage } from "./tag.ts";
 import { type ImageUsers, noUsers } from "./users.ts";
 
@@ -24,12 +24,13 @@ export class ImageService {
 
   constructor(
     private readonly store: Store,
-    private readonly registry: () => RegistryClient,
+    private readonly registry: () => Promise<RegistryClient>,
   ) {}
 
   /** Pulls `reference` from its registry into the store (Docker's `pull`). */
-  pull(reference: string, opts: PullOptions = {}): Promise<PullResult> {
-    return pull(this.store, this.registry(), reference, opts);
+  async pull(reference: string, opts: PullOptions = {}): Promise<PullResult> {
+    const { pull } = await import("./pull.ts");
+    return pull(this.store, await this.registry(), reference, opts);
   }
 
   /** Every image, newest first; `sharedSize` adds the shared/unique split of `system df -v`. */
@@ -46,16 +47,19 @@ export class ImageService {
   }
 
   /** Docker's image inspect document. */
-  inspect(nameOrId: string): Record<string, unknown> {
-    return inspectImage(this.store, this.get(nameOrId).image);
+  async inspect(nameOrId: string): Promise<Record<string, unknown>> {
+    const { image } = this.get(nameOrId);
+    const { inspectImage } = await import("./inspect.ts");
+    return inspectImage(this.store, image);
   }
 
-  history(nameOrId: string): HistoryItem[] {
+  async history(nameOrId: string): Promise<HistoryItem[]> {
     const { image } = this.get(nameOrId);
     const tags = this.store.meta
       .refsOf(image.id)
       .filter((r) => r.kind === "tag")
       .map((r) => familiarRef(r.name));
+    const { imageHistory } = await import("./history.ts");
     return imageHistory(this.store, image, tags);
   }
 
@@ -64,26 +68,31 @@ export class ImageService {
   }
 
   /** Removes a name or an image (Docker's `rmi`), returning Untagged/Deleted records in order. */
-  remove(nameOrId: string, opts: RemoveOptions = {}): Promise<DeleteRecord[]> {
+  async remove(nameOrId: string, opts: RemoveOptions = {}): Promise<DeleteRecord[]> {
+    const { removeImage } = await import("./remove.ts");
     return removeImage(this.store, this.users, nameOrId, opts);
   }
 
-  prune(opts: { all?: boolean } = {}): Promise<PruneResult> {
+  async prune(opts: { all?: boolean } = {}): Promise<PruneResult> {
+    const { pruneImages } = await import("./prune.ts");
     return pruneImages(this.store, this.users, opts);
   }
 
   /** A root file system tarball (plain, gzip or zstd) as a one-layer image (`import`). Returns the image ID. */
-  import(tarball: Readable, opts: ImportOptions = {}): Promise<Digest> {
+  async import(tarball: Readable, opts: ImportOptions = {}): Promise<Digest> {
+    const { importImage } = await import("./import.ts");
     return importImage(this.store, tarball, opts);
   }
 
   /** Images as one tar stream: an OCI layout plus Docker's manifest.json (`save`). */
-  save(names: string[]): Readable {
+  async save(names: string[]): Promise<Readable> {
+    const { saveImages } = await import("./save.ts");
     return saveImages(this.store, names);
   }
 
   /** Images from a `save` archive, Docker or OCI layout (`load`). */
-  load(archive: Readable): Promise<LoadedImage[]> {
+  async load(archive: Readable): Promise<LoadedImage[]> {
+    const { loadImages } = await import("./load.ts");
     return loadImages(this.store, archive);
   }
 }

@@ -9,7 +9,8 @@ import { spawn } from "node:child_process";
 import { StrataError } from "../errors.ts";
 import { runtimeBinary } from "./host.ts";
 
-const RUNTIME_FAILURE = /^(crun|runc)[:\s]|executable file `[^`]*` not found in \$PATH|^(open|exec) executable: |^chdir to `/m;
+const RUNTIME_FAILURE =
+  /^(crun|runc)[:\s]|executable file `[^`]*` not found in \$PATH|^(open|exec) executable: |^chdir to `/m;
 
 export interface RunOptions {
   interactive: boolean;
@@ -29,7 +30,9 @@ export function runBundle(id: string, bundle: string, opts: RunOptions): Promise
   });
   if (child.pid) opts.onStart?.(child.pid);
   return new Promise((resolve, reject) => {
-    child.on("error", (cause) => reject(new StrataError("RUNTIME_ERROR", `cannot run ${runtimeBinary()}`, { cause })));
+    child.on("error", (cause) =>
+      reject(new StrataError("RUNTIME_ERROR", `cannot run ${runtimeBinary()}`, { cause })),
+    );
     child.on("close", (code, signal) => {
       if (runtimeError) {
         const notFound = /executable file .* not found|No such file or directory/.test(runtimeError);

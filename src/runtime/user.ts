@@ -25,7 +25,8 @@ export function resolveUser(rootfs: string, user: string): { uid: number; gid: n
     uid = Number(u);
   } else {
     const entry = lookup(rootfs, "passwd", u);
-    if (!entry) throw new StrataError("RUNTIME_ERROR", `unable to find user ${u}: no matching entries in passwd file`);
+    if (!entry)
+      throw new StrataError("RUNTIME_ERROR", `unable to find user ${u}: no matching entries in passwd file`);
     uid = Number(entry[2]);
     gid = Number(entry[3]);
   }
@@ -33,7 +34,11 @@ export function resolveUser(rootfs: string, user: string): { uid: number; gid: n
     if (/^\d+$/.test(g)) gid = Number(g);
     else {
       const entry = lookup(rootfs, "group", g);
-      if (!entry) throw new StrataError("RUNTIME_ERROR", `unable to find group ${g}: no matching entries in group file`);
+      if (!entry)
+        throw new StrataError(
+          "RUNTIME_ERROR",
+          `unable to find group ${g}: no matching entries in group file`,
+        );
       gid = Number(entry[2]);
     }
   }

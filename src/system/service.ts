@@ -1,7 +1,7 @@
 /** Store-wide views and maintenance: disk usage and integrity checks. */
 import type { ImageService } from "../image/index.ts";
 import type { Store } from "../store/index.ts";
-import { type CheckReport, checkStore } from "./check.ts";
+import type { CheckReport } from "./check.ts";
 import { type ContainerUsageSource, type DiskUsage, diskUsage } from "./df.ts";
 
 export class SystemService {
@@ -16,7 +16,8 @@ export class SystemService {
   }
 
   /** Verifies every blob and layer against its digest and every name against its image. */
-  check(opts: { repair?: boolean } = {}): Promise<CheckReport> {
+  async check(opts: { repair?: boolean } = {}): Promise<CheckReport> {
+    const { checkStore } = await import("./check.ts");
     return checkStore(this.store, this.images.users, opts);
   }
 }

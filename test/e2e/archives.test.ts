@@ -25,7 +25,9 @@ test("import, save and load round-trip an image with the same ID and diff IDs", 
   assert.equal(imported.code, 0, imported.stderr);
   const id = imported.stdout.trim();
   assert.match(id, /^sha256:[0-9a-f]{64}$/);
-  const layers = JSON.parse((await strata(root, ["inspect", "--format", "{{json .RootFS.Layers}}", "local/bb:1"])).stdout);
+  const layers = JSON.parse(
+    (await strata(root, ["inspect", "--format", "{{json .RootFS.Layers}}", "local/bb:1"])).stdout,
+  );
   assert.deepEqual(layers, [sha256Digest(tar)], "the layer's diff ID is the tarball's own digest");
 
   const archive = join(dir, "bb.tar");
@@ -36,7 +38,11 @@ test("import, save and load round-trip an image with the same ID and diff IDs", 
   const manifest = JSON.parse(execFileSync("tar", ["-xOf", archive, "manifest.json"], { encoding: "utf8" }));
   assert.deepEqual(manifest[0].RepoTags, ["local/bb:1"]);
   const layerBytes = execFileSync("tar", ["-xOf", archive, manifest[0].Layers[0]], { maxBuffer: 1 << 28 });
-  assert.equal(sha256Digest(layerBytes), sha256Digest(tar), "the saved layer is byte-identical to the imported tar");
+  assert.equal(
+    sha256Digest(layerBytes),
+    sha256Digest(tar),
+    "the saved layer is byte-identical to the imported tar",
+  );
 
   assert.equal((await strata(root, ["rmi", "local/bb:1"])).code, 0);
   const loaded = await strata(root, ["load", "-i", archive]);

@@ -11,7 +11,10 @@ export async function start(
     throw new StrataError("INVALID_ARGUMENT", "you cannot start and attach multiple containers at once");
   }
   if (!flags.attach && !flags.interactive) {
-    throw new StrataError("INVALID_ARGUMENT", "detached start is not supported yet: use `start -a` (strata has no monitor process yet)");
+    throw new StrataError(
+      "INVALID_ARGUMENT",
+      "detached start is not supported yet: use `start -a` (strata has no monitor process yet)",
+    );
   }
   const code = await (await ctx.engine()).containers.start(names[0], { interactive: flags.interactive });
   return { exitCode: code };

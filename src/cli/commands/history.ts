@@ -23,7 +23,7 @@ export async function run(ctx: CommandContext, name: string, flags: HistoryFlags
   const engine = await ctx.engine();
   const noTrunc = flags.trunc === false;
   const human = flags.human !== false;
-  const items = engine.images.history(name);
+  const items = await engine.images.history(name);
   const now = new Date();
   const rows = items.map((h) => {
     const created = h.created ? new Date(h.created) : undefined;

@@ -24,7 +24,7 @@ export async function run(ctx: CommandContext, names: string[], flags: InspectFl
   let exitCode = 0;
   for (const name of names) {
     try {
-      found.push(engine.images.inspect(name));
+      found.push(await engine.images.inspect(name));
     } catch (err) {
       if (!isStrataError(err, "NOT_FOUND")) throw err;
       exitCode = 1;

@@ -2,7 +2,10 @@
 import { createReadStream } from "node:fs";
 import { type CommandContext, type CommandResult, ok } from "../context.ts";
 
-export async function run(ctx: CommandContext, flags: { input?: string; quiet?: boolean }): Promise<CommandResult> {
+export async function run(
+  ctx: CommandContext,
+  flags: { input?: string; quiet?: boolean },
+): Promise<CommandResult> {
   const input = flags.input ? createReadStream(flags.input) : process.stdin;
   const loaded = await (await ctx.engine()).images.load(input);
   if (flags.quiet) return ok;

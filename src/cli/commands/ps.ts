@@ -56,6 +56,12 @@ export async function run(ctx: CommandContext, flags: PsFlags): Promise<CommandR
   const format =
     flags.format ??
     `table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}${flags.size ? "\t{{.Size}}" : ""}`;
-  ctx.io.out(renderItems(format, list.map((c) => row(c, noTrunc, now)), HEADERS));
+  ctx.io.out(
+    renderItems(
+      format,
+      list.map((c) => row(c, noTrunc, now)),
+      HEADERS,
+    ),
+  );
   return ok;
 }

@@ -2,7 +2,11 @@
 import type { CommandContext, CommandResult } from "../context.ts";
 import { renderError } from "../errors.ts";
 
-export async function run(ctx: CommandContext, names: string[], flags: { force?: boolean }): Promise<CommandResult> {
+export async function run(
+  ctx: CommandContext,
+  names: string[],
+  flags: { force?: boolean },
+): Promise<CommandResult> {
   const engine = await ctx.engine();
   let exitCode = 0;
   for (const name of names) {

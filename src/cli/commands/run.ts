@@ -3,8 +3,9 @@
  * first with `Unable to find image '…' locally` and the pull's lines on
  * stderr. `run` attaches and exits with the container's status.
  */
-import { humanSize } from "../../format/index.ts";
+
 import { StrataError } from "../../errors.ts";
+import { humanSize } from "../../format/index.ts";
 import { familiarString, parseReference } from "../../reference/index.ts";
 import type { CommandContext, CommandResult } from "../context.ts";
 import type { Io } from "../io.ts";
@@ -24,19 +25,28 @@ export interface RunFlags {
   hostname?: string;
 }
 
-const stderrIo = (io: Io): Io => ({ out: io.err, err: io.err, isTTY: process.stderr.isTTY === true, columns: io.columns });
+const stderrIo = (io: Io): Io => ({
+  out: io.err,
+  err: io.err,
+  isTTY: process.stderr.isTTY === true,
+  columns: io.columns,
+});
 
 function createOptions(ctx: CommandContext, image: string, command: string[], flags: RunFlags) {
   const network = flags.network ?? "none";
   if (network !== "none" && network !== "host") {
-    throw new StrataError("INVALID_ARGUMENT", `network ${network} not found (strata supports --network none and host)`);
+    throw new StrataError(
+      "INVALID_ARGUMENT",
+      `network ${network} not found (strata supports --network none and host)`,
+    );
   }
   const renderer = new PullRenderer(stderrIo(ctx.io), humanSize);
   return {
     image,
     name: flags.name,
     cmd: command.length > 0 ? command : undefined,
-    entrypoint: flags.entrypoint === undefined ? undefined : flags.entrypoint === "" ? [] : [flags.entrypoint],
+    entrypoint:
+      flags.entrypoint === undefined ? undefined : flags.entrypoint === "" ? [] : [flags.entrypoint],
     env: flags.env,
     workdir: flags.workdir,
     user: flags.user,
@@ -45,25 +55,43 @@ function createOptions(ctx: CommandContext, image: string, command: string[], fl
     openStdin: flags.interactive ?? false,
     network: network as "none" | "host",
     autoRemove: flags.rm ?? false,
-    onPullStart: (ref: string) => ctx.io.err(`Unable to find image '${familiarString(parseReference(ref))}' locally\n`),
+    onPullStart: (ref: string) =>
+      ctx.io.err(`Unable to find image '${familiarString(parseReference(ref))}' locally\n`),
     onPullProgress: renderer.onEvent,
   };
 }
 
-export async function create(ctx: CommandContext, image: string, command: string[], flags: RunFlags): Promise<CommandResult> {
+export async function create(
+  ctx: CommandContext,
+  image: string,
+  command: string[],
+  flags: RunFlags,
+): Promise<CommandResult> {
   const engine = await ctx.engine();
   const id = await engine.containers.create(createOptions(ctx, image, command, flags));
   ctx.io.out(`${id}\n`);
   return { exitCode: 0 };
 }
 
-export async function run(ctx: CommandContext, image: string, command: string[], flags: RunFlags): Promise<CommandResult> {
+export async function run(
+  ctx: CommandContext,
+  image: string,
+  command: string[],
+  flags: RunFlags,
+): Promise<CommandResult> {
   if (flags.detach) {
-    throw new StrataError("INVALID_ARGUMENT", "detached containers (-d) are not supported yet: strata has no monitor process yet", {
-      details: { exitCode: 125 },
-    });
+    throw new StrataError(
+      "INVALID_ARGUMENT",
+      "detached containers (-d) are not supported yet: strata has no monitor process yet",
+      {
+        details: { exitCode: 125 },
+      },
+    );
   }
   const engine = await ctx.engine();
-  const result = await engine.containers.run({ ...createOptions(ctx, image, command, flags), interactive: flags.interactive });
+  const result = await engine.containers.run({
+    ...createOptions(ctx, image, command, flags),
+    interactive: flags.interactive,
+  });
   return { exitCode: result.exitCode };
 }

@@ -1,0 +1,44 @@
+/**
+ * `run -it` at a real terminal (tmux): the container gets a pty, what is typed
+ * reaches its shell, and the shell's exit status is the command's.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CLI, strata } from "../support/cli.ts";
+import { busyboxBaseTar } from "../support/fixtures.ts";
+import { tempDir } from "../support/tmp.ts";
+
+async function waitFor(session: string, text: string): Promise<string> {
+  let screen = "";
+  for (let i = 0; i < 100; i++) {
+    screen = execFileSync("tmux", ["capture-pane", "-t", session, "-p"], { encoding: "utf8" });
+    if (screen.includes(text)) return screen;
+    await sleep(100);
+  }
+  assert.fail(`"${text}" never appeared on the terminal:\n${screen}`);
+}
+
+test("run -it gives the container a terminal and returns its exit status", async () => {
+  const root = tempDir();
+  const dir = tempDir();
+  writeFileSync(join(dir, "bb.tar"), busyboxBaseTar());
+  assert.equal((await strata(root, ["import", join(dir, "bb.tar"), "local/bb:1"])).code, 0);
+  const session = `strata-tty-${process.pid}`;
+  const cmd = `${process.execPath} ${CLI} --root ${root} run -it --name contenedor1 local/bb:1 sh; echo "EXIT=$?"; sleep 30`;
+  execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "120", "-y", "30", cmd]);
+  try {
+    await waitFor(session, "/ #");
+    execFileSync("tmux", ["send-keys", "-t", session, "echo 00000000000000000 > file.txt; tty", "Enter"]);
+    await waitFor(session, "/dev/pts/");
+    execFileSync("tmux", ["send-keys", "-t", session, "exit 130", "Enter"]);
+    await waitFor(session, "EXIT=130");
+  } finally {
+    spawnSync("tmux", ["kill-session", "-t", session]);
+  }
+  const ps = await strata(root, ["ps", "-a", "-s"]);
+  assert.match(ps.stdout, /"sh" +.* Exited \(130\) .* contenedor1 +\d+B \(virtual/);
+});
