@@ -11,7 +11,8 @@ export function renderItems(
   headers: Record<string, string>,
 ): string {
   const { table, template } = parseFormat(format);
-  const lines = items.map((item) => template.execute(item));
+  // Rows are Go structs in Docker: an unknown field is an error, not `<no value>`.
+  const lines = items.map((item) => template.execute(item, { strict: true }));
   if (!table) return lines.map((l) => `${l}\n`).join("");
   const header = template.execute(headers);
   return renderTable([header, ...lines].map((l) => l.split("\t")));

@@ -7,19 +7,12 @@
 import type { Readable } from "node:stream";
 import { applyLayer, sniffCompression } from "../archive/index.ts";
 import { type Digest, sha256Digest } from "../digest/index.ts";
-import { withLock } from "../metadata/index.ts";
+import { type LayerRecord, withLock } from "../metadata/index.ts";
 import { newLinkId, type StagedLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 
-export interface LayerFacts {
-  chainId: Digest;
-  diffId: Digest;
-  parent: Digest | null;
-  size: number;
-  compressedDigest: Digest | null;
-  compressedSize: number | null;
-  mediaType: string | null;
-}
+/** A layer's record, less what committing it adds (its link and time). */
+export type LayerFacts = Omit<LayerRecord, "link" | "createdAt">;
 
 /** Moves a staged layer into place and records it. The caller holds the chain's lock. */
 export async function commitLayer(store: Store, staged: StagedLayer, facts: LayerFacts): Promise<void> {

@@ -60,7 +60,12 @@ export function findImage(store: Store, input: string): FoundImage {
   if (byName) return byName;
   const byId = findById(store, input);
   if (byId) return { image: byId };
-  throw noSuchImage(input);
+  // Docker names the normalized reference: `No such image: nope:latest`.
+  let shown = input;
+  try {
+    shown = familiarString(parseReference(input));
+  } catch {}
+  throw noSuchImage(shown);
 }
 
 /** The familiar form of a stored reference name (`docker.io/library/x:v1` → `x:v1`). */

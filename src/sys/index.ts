@@ -20,6 +20,25 @@ export interface NativeBinding {
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
   umount(target: string, flags: number): void;
   seqpacketConnect(path: string): number;
+  /** One whole packet; null at end of stream; undefined when nothing is waiting (never blocks). */
+  recvPacket(fd: number, maxLength: number): Buffer | null | undefined;
+  /** true when sent as one packet; false when the socket buffer is full (never blocks, no SIGPIPE). */
+  sendPacket(fd: number, data: Buffer): boolean;
+  /** how: SHUT_RD, SHUT_WR or SHUT_RDWR. */
+  shutdown(fd: number, how: number): void;
+  /** Readiness of an fd from the event loop (uv_poll); close() it before closing the fd. */
+  FdWatcher: new (
+    fd: number,
+    callback: FdWatcherCallback,
+  ) => FdWatcher;
+}
+
+export type FdWatcherCallback = (error: Error | null, readable: boolean, writable: boolean) => void;
+
+export interface FdWatcher {
+  /** What to wait for; (false, false) stops waiting (and stops holding the event loop open). */
+  set(readable: boolean, writable: boolean): void;
+  close(): void;
 }
 
 export const LOCK_SH = 1;
@@ -27,6 +46,9 @@ export const LOCK_EX = 2;
 export const LOCK_NB = 4;
 export const LOCK_UN = 8;
 export const MNT_DETACH = 2;
+export const SHUT_RD = 0;
+export const SHUT_WR = 1;
+export const SHUT_RDWR = 2;
 
 let binding: NativeBinding | undefined;
 

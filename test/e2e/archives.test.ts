@@ -75,3 +75,25 @@ test("corrupt input to import and load: one-line error, exit 1, store unchanged"
   assert.equal((await strata(root, ["images", "-a", "-q"])).stdout, before);
   assert.equal((await strata(root, ["system", "check", "--repair"])).code, 0);
 });
+
+test("bad --format and unknown images: one line, exit 1", async () => {
+  const root = tempDir();
+  const dir = tempDir();
+  writeFileSync(join(dir, "bb.tar"), busyboxBaseTar());
+  assert.equal((await strata(root, ["import", join(dir, "bb.tar"), "local/bb:1"])).code, 0);
+  const bad = await strata(root, ["images", "--format", "{{.Repository"]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^Error: template parsing error: .*\n$/);
+  const unknown = await strata(root, ["images", "--format", "{{.Nope}}"]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /can't evaluate field Nope/);
+  const ok = await strata(root, ["images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}"]);
+  assert.equal(ok.stdout, "local/bb:1 1.98MB\n");
+  const tagged = await strata(root, ["tag", "local/bb:1", "local/bb:2"]);
+  assert.equal(tagged.code, 0, tagged.stderr);
+  const rmi = await strata(root, ["rmi", "local/bb:1"]);
+  assert.equal(rmi.stdout, "Untagged: local/bb:1\n", "another tag remains: untag only");
+  const none = await strata(root, ["history", "nope"]);
+  assert.equal(none.code, 1);
+  assert.equal(none.stderr, "Error response from daemon: No such image: nope:latest\n");
+});

@@ -2,7 +2,6 @@
 import { isStrataError } from "../../errors.ts";
 import { parseFormat } from "../../format/index.ts";
 import type { CommandContext, CommandResult } from "../context.ts";
-import { renderError } from "../errors.ts";
 
 export interface InspectFlags {
   format?: string;
@@ -28,8 +27,8 @@ export async function run(ctx: CommandContext, names: string[], flags: InspectFl
     } catch (err) {
       if (!isStrataError(err, "NOT_FOUND")) throw err;
       exitCode = 1;
-      // Docker prints the found objects, then `Error: No such object: x` for each missing one.
-      ctx.io.err(`${renderError(err).message.replace(/^Error response from daemon: /, "Error: ")}\n`);
+      // Docker prints the found objects, then `Error: No such image: x` (as typed) for each missing one.
+      ctx.io.err(`Error: No such image: ${name}\n`);
     }
   }
   if (template) for (const item of found) ctx.io.out(`${template.execute(item)}\n`);
