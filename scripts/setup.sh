@@ -21,11 +21,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm ci only when the lock file changed since the last install.
+# npm install (not `npm ci`: npm 11 writes lock files without the other
+# platforms' optional biome binaries and then refuses them in `npm ci`), only
+# when the lock file changed since the last install.
 stamp=node_modules/.strata-lock-stamp
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  echo "setup: npm ci" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "setup: npm install" >&2
+  npm install --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi
 
