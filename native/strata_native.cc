@@ -3,6 +3,7 @@
 // that die with the process, mounts, and SOCK_SEQPACKET sockets (conmon).
 // Every function throws an Error carrying `code` (errno name) and `syscall`.
 #include <napi.h>
+#include <uv.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -39,6 +40,12 @@ Napi::Error SysError(Napi::Env env, int err, const char* syscall, const std::str
     case ECONNREFUSED: name = "ECONNREFUSED"; break;
     case ENOSPC: name = "ENOSPC"; break;
     case EROFS: name = "EROFS"; break;
+    case EPIPE: name = "EPIPE"; break;
+    case ECONNRESET: name = "ECONNRESET"; break;
+    case ENOTCONN: name = "ENOTCONN"; break;
+    case EBADF: name = "EBADF"; break;
+    case EMSGSIZE: name = "EMSGSIZE"; break;
+    case ENAMETOOLONG: name = "ENAMETOOLONG"; break;
     default: break;
   }
   e.Set("code", Napi::String::New(env, name));
@@ -230,6 +237,156 @@ Napi::Value SeqpacketConnect(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// recvPacket(fd, maxLen) → Buffer (one whole packet), null at end of stream, or
+// undefined when nothing is waiting. Never blocks (MSG_DONTWAIT), so it can be
+// called from the event loop whenever an FdWatcher reports the fd readable.
+Napi::Value RecvPacket(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  size_t max = info[1].As<Napi::Number>().Uint32Value();
+  std::vector<char> buf(max > 0 ? max : 1);
+  for (;;) {
+    ssize_t got = recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+    if (got > 0) return Napi::Buffer<char>::Copy(env, buf.data(), got);
+    if (got == 0) return env.Null();
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return env.Undefined();
+    // The peer going away is the end of the stream, not an error, for a reader.
+    if (errno == ECONNRESET) return env.Null();
+    SysError(env, errno, "recv", std::to_string(fd)).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+}
+
+// sendPacket(fd, data) → true when sent as one packet, false when the socket's
+// buffer is full (wait for an FdWatcher's writable event). No SIGPIPE.
+Napi::Value SendPacket(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  Napi::Buffer<char> data = info[1].As<Napi::Buffer<char>>();
+  for (;;) {
+    ssize_t sent = send(fd, data.Data(), data.Length(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent >= 0) return Napi::Boolean::New(env, true);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Napi::Boolean::New(env, false);
+    SysError(env, errno, "send", std::to_string(fd)).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+}
+
+// shutdown(fd, how): 0 = SHUT_RD, 1 = SHUT_WR (the peer sees end of input), 2 = both.
+Napi::Value Shutdown(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int how = info[1].As<Napi::Number>().Int32Value();
+  if (shutdown(fd, how) != 0 && errno != ENOTCONN) {
+    SysError(env, errno, "shutdown", std::to_string(fd)).ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+// new FdWatcher(fd, callback(error, readable, writable)): readiness of any fd
+// from the event loop itself (uv_poll, i.e. epoll), so reading a socket Node
+// cannot wrap (SOCK_SEQPACKET) takes neither a thread nor the thread pool.
+// set(readable, writable) chooses what to wait for; close() must be called
+// before the fd is closed. libuv makes the fd non-blocking.
+class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "FdWatcher",
+                       {InstanceMethod("set", &FdWatcher::Set), InstanceMethod("close", &FdWatcher::Close)});
+  }
+
+  FdWatcher(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<FdWatcher>(info), context_(info.Env(), "strata:FdWatcher") {
+    Napi::Env env = info.Env();
+    fd_ = info[0].As<Napi::Number>().Int32Value();
+    callback_ = Napi::Persistent(info[1].As<Napi::Function>());
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
+      Napi::Error::New(env, "no event loop").ThrowAsJavaScriptException();
+      return;
+    }
+    poll_ = new uv_poll_t;
+    int rc = uv_poll_init(loop, poll_, fd_);
+    if (rc != 0) {
+      delete poll_;
+      poll_ = nullptr;
+      SysError(env, -rc, "uv_poll_init", std::to_string(fd_)).ThrowAsJavaScriptException();
+      return;
+    }
+    poll_->data = this;
+  }
+
+  ~FdWatcher() override { Release(); }
+
+ private:
+  Napi::Value Set(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!poll_) return env.Undefined();
+    int events = (info[0].ToBoolean() ? UV_READABLE : 0) | (info[1].ToBoolean() ? UV_WRITABLE : 0);
+    if (events == 0) {
+      uv_poll_stop(poll_);
+      if (active_) {
+        active_ = false;
+        Unref();
+      }
+      return env.Undefined();
+    }
+    int rc = uv_poll_start(poll_, events, &FdWatcher::OnPoll);
+    if (rc != 0) {
+      SysError(env, -rc, "uv_poll_start", std::to_string(fd_)).ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    // While waiting, the JS object must outlive any reference the caller dropped.
+    if (!active_) {
+      active_ = true;
+      Ref();
+    }
+    return env.Undefined();
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (active_) {
+      active_ = false;
+      Unref();
+    }
+    Release();
+    return info.Env().Undefined();
+  }
+
+  void Release() {
+    if (!poll_) return;
+    uv_poll_stop(poll_);
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    poll_ = nullptr;
+  }
+
+  static void OnPoll(uv_poll_t* handle, int status, int events) {
+    auto* self = static_cast<FdWatcher*>(handle->data);
+    Napi::Env env = self->Env();
+    Napi::HandleScope scope(env);
+    Napi::Value err = env.Null();
+    if (status < 0) err = SysError(env, -status, "poll", std::to_string(self->fd_)).Value();
+    self->callback_.MakeCallback(env.Global(),
+                                 {err, Napi::Boolean::New(env, (events & UV_READABLE) != 0),
+                                  Napi::Boolean::New(env, (events & UV_WRITABLE) != 0)},
+                                 self->context_);
+    if (env.IsExceptionPending()) {
+      // A throwing callback is an uncaught exception, as for any other event.
+      Napi::Error e = env.GetAndClearPendingException();
+      napi_fatal_exception(env, e.Value());
+    }
+  }
+
+  int fd_ = -1;
+  bool active_ = false;
+  uv_poll_t* poll_ = nullptr;
+  Napi::FunctionReference callback_;
+  Napi::AsyncContext context_;
+};
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mknod", Napi::Function::New(env, Mknod));
   exports.Set("lsetxattr", Napi::Function::New(env, Lsetxattr));
@@ -240,6 +397,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mount", Napi::Function::New(env, Mount));
   exports.Set("umount", Napi::Function::New(env, Umount));
   exports.Set("seqpacketConnect", Napi::Function::New(env, SeqpacketConnect));
+  exports.Set("recvPacket", Napi::Function::New(env, RecvPacket));
+  exports.Set("sendPacket", Napi::Function::New(env, SendPacket));
+  exports.Set("shutdown", Napi::Function::New(env, Shutdown));
+  exports.Set("FdWatcher", FdWatcher::Define(env));
   return exports;
 }
 
