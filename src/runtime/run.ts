@@ -1,13 +1,15 @@
 /**
- * Runs a prepared bundle with crun in the foreground: the CLI is the parent,
- * the container's streams are the CLI's own (a terminal stays a terminal with
+ * Runs a prepared bundle with crun in the foreground, without a monitor: the
+ * CLI waits on `crun run` and nothing records the end if the CLI goes away
+ * (createContainer() with conmon is the path that outlives the CLI). The
+ * container's streams are the CLI's own (a terminal stays a terminal with
  * -t), and crun's exit status is the container's. crun's own failures are
  * turned into Docker's exit codes: 127 for a command that does not exist,
  * 126 for one that cannot be run, 125 otherwise.
  */
 import { spawn } from "node:child_process";
 import { StrataError } from "../errors.ts";
-import { runtimeBinary } from "./host.ts";
+import { defaultRuntime, runtimeGlobalArgs, runtimePath } from "./host.ts";
 
 const RUNTIME_FAILURE =
   /^(crun|runc)[:\s]|executable file `[^`]*` not found in \$PATH|^(open|exec) executable: |^chdir to `/m;
@@ -18,7 +20,9 @@ export interface RunOptions {
 }
 
 export function runBundle(id: string, bundle: string, opts: RunOptions): Promise<number> {
-  const child = spawn(runtimeBinary(), ["--cgroup-manager=cgroupfs", "run", "--bundle", bundle, id], {
+  const runtime = defaultRuntime();
+  const bin = runtimePath(runtime);
+  const child = spawn(bin, [...runtimeGlobalArgs(runtime), "run", "--bundle", bundle, id], {
     stdio: [opts.interactive ? "inherit" : "ignore", "inherit", "pipe"],
   });
   let runtimeError = "";
@@ -30,9 +34,7 @@ export function runBundle(id: string, bundle: string, opts: RunOptions): Promise
   });
   if (child.pid) opts.onStart?.(child.pid);
   return new Promise((resolve, reject) => {
-    child.on("error", (cause) =>
-      reject(new StrataError("RUNTIME_ERROR", `cannot run ${runtimeBinary()}`, { cause })),
-    );
+    child.on("error", (cause) => reject(new StrataError("RUNTIME_ERROR", `cannot run ${bin}`, { cause })));
     child.on("close", (code, signal) => {
       if (runtimeError) {
         const notFound = /executable file .* not found|No such file or directory/.test(runtimeError);
