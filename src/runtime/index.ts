@@ -3,8 +3,10 @@
  * containers run by crun (or runc) under conmon, which outlives the CLI.
  * The only module imported from outside src/runtime.
  */
+export { type CreateContainerOptions, type CreatedContainer, createContainer } from "./create.ts";
 export { containerEnv, DEFAULT_PATH, mergeEnv, replaceOrAppendEnv } from "./env.ts";
 export { type EtcOptions, writeEtcFiles } from "./etc.ts";
+export { type ExitStatus, readExit, type WaitOptions, waitExit, waitExitStatus } from "./exit.ts";
 export {
   conmonPath,
   defaultRuntime,
@@ -14,8 +16,33 @@ export {
   runtimeBinary,
   runtimePath,
 } from "./host.ts";
+export {
+  type CopyLogsOptions,
+  copyLogs,
+  dockerTimestamp,
+  type LogEntry,
+  type ReadLogsOptions,
+  readLogs,
+} from "./logs.ts";
 export type { OciSpec } from "./oci-spec.ts";
-export { type ImageProcessConfig, type ProcessOverrides, type ResolvedProcess, resolveProcess } from "./process.ts";
+export { type ContainerFiles, containerFiles } from "./paths.ts";
+export {
+  type ImageProcessConfig,
+  type ProcessOverrides,
+  type ResolvedProcess,
+  resolveProcess,
+} from "./process.ts";
+export { type RuntimeRecord, readRecord } from "./record.ts";
 export { type RunOptions, runBundle } from "./run.ts";
+export {
+  deleteContainer,
+  killContainer,
+  type RuntimeOptions,
+  type RuntimeState,
+  type RuntimeStatus,
+  startContainer,
+  state,
+} from "./runtime-cli.ts";
 export { buildSpec, type NetworkMode, type SpecInput } from "./spec.ts";
+export { type StopOptions, stopContainer } from "./stop.ts";
 export { type ProcessUser, resolveUser } from "./user.ts";

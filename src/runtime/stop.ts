@@ -1,0 +1,47 @@
+/**
+ * `docker stop`: the stop signal, then SIGKILL if the container is still
+ * running after the grace period. A container's init ignores signals it has
+ * no handler for (pid 1 of its namespace), so `sleep` needs the SIGKILL.
+ */
+import { isStrataError } from "../errors.ts";
+import { waitExitStatus } from "./exit.ts";
+import { killContainer, type RuntimeOptions } from "./runtime-cli.ts";
+
+export interface StopOptions extends RuntimeOptions {
+  /** Seconds between the stop signal and SIGKILL (Docker: 10). 0 kills at once. */
+  timeout?: number;
+  /** Docker's StopSignal, SIGTERM by default. */
+  signal?: NodeJS.Signals | number;
+}
+
+async function sendIgnoringStopped(
+  id: string,
+  signal: NodeJS.Signals | number,
+  opts: RuntimeOptions,
+): Promise<void> {
+  try {
+    await killContainer(id, signal, opts);
+  } catch (err) {
+    // It ended (or was removed) on its own in the meantime: that is what was wanted.
+    if (!isStrataError(err, "CONFLICT") && !isStrataError(err, "NOT_FOUND")) throw err;
+  }
+}
+
+/** Resolves with the exit code once conmon has recorded the end. */
+export async function stopContainer(
+  id: string,
+  containerDir: string,
+  opts: StopOptions = {},
+): Promise<number> {
+  const timeout = opts.timeout ?? 10;
+  if (timeout > 0) {
+    await sendIgnoringStopped(id, opts.signal ?? "SIGTERM", opts);
+    try {
+      return (await waitExitStatus(containerDir, { timeoutMs: timeout * 1000 })).exitCode;
+    } catch (err) {
+      if (!isStrataError(err, "ABORTED")) throw err;
+    }
+  }
+  await sendIgnoringStopped(id, "SIGKILL", opts);
+  return (await waitExitStatus(containerDir)).exitCode;
+}
