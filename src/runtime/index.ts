@@ -3,9 +3,12 @@
  * containers run by crun (or runc) under conmon, which outlives the CLI.
  * The only module imported from outside src/runtime.
  */
+export { type AttachOptions, type AttachResult, type AttachSession, attach } from "./attach.ts";
 export { type CreateContainerOptions, type CreatedContainer, createContainer } from "./create.ts";
+export { DEFAULT_DETACH_KEYS, parseDetachKeys } from "./detach-keys.ts";
 export { containerEnv, DEFAULT_PATH, mergeEnv, replaceOrAppendEnv } from "./env.ts";
 export { type EtcOptions, writeEtcFiles } from "./etc.ts";
+export { type ExecOptions, type ExecResult, execInContainer } from "./exec.ts";
 export { type ExitStatus, readExit, type WaitOptions, waitExit, waitExitStatus } from "./exit.ts";
 export {
   conmonPath,
@@ -33,6 +36,7 @@ export {
   resolveProcess,
 } from "./process.ts";
 export { type RuntimeRecord, readRecord } from "./record.ts";
+export { resizeTerminal, type TerminalSize } from "./resize.ts";
 export { type RunOptions, runBundle } from "./run.ts";
 export {
   deleteContainer,
