@@ -105,19 +105,20 @@ export function ensureCgroups(): void {
   }
 }
 
-let ready: RuntimeName | undefined;
+/** Runtimes already checked in this process (with conmon and cgroups). */
+const ready = new Set<RuntimeName>();
 
 /**
  * Everything a container start needs from the host: the runtime, conmon and
  * usable cgroups. Cheap after the first call in a process. Returns the
- * runtime to use.
+ * runtime to use: the one asked for, else crun when installed.
  */
 export function ensureHostReady(runtime?: RuntimeName): RuntimeName {
-  if (ready && (runtime === undefined || runtime === ready)) return ready;
   const name = runtime ?? defaultRuntime();
+  if (ready.has(name)) return name;
   runtimePath(name);
   conmonPath();
   ensureCgroups();
-  ready = name;
+  ready.add(name);
   return name;
 }

@@ -169,3 +169,45 @@ test("waitExit reports a monitor killed before it could record the exit", async 
   await assert.rejects(waitExit(c.dir), /ended without recording an exit code/);
   await deleteContainer(c.id, { force: true });
 });
+
+test("runc works as well as crun", async () => {
+  const c = prepareBundle({ args: ["sh", "-c", "echo via runc; exit 2"] });
+  const created = await createContainer({
+    id: c.id,
+    bundleDir: c.dir,
+    containerDir: c.dir,
+    tty: false,
+    stdin: false,
+    runtime: "runc",
+  });
+  assert.equal(created.runtime, "runc");
+  assert.equal((await state(c.id, { runtime: "runc" }))?.status, "created");
+  assert.equal(await state(c.id), null, "crun does not know runc's containers");
+  await startContainer(c.id, { runtime: "runc" });
+  assert.equal(await waitExit(c.dir), 2);
+  assert.equal((await collect(c.dir, {})).stdout, "via runc\n");
+  await deleteContainer(c.id, { runtime: "runc" });
+});
+
+test("conmon runs the exit command once the exit code is recorded", async () => {
+  const c = prepareBundle({ args: ["true"] });
+  const marker = join(c.dir, "cleaned-up");
+  await createContainer({
+    id: c.id,
+    bundleDir: c.dir,
+    containerDir: c.dir,
+    tty: false,
+    stdin: false,
+    // Written aside and renamed, so the test never sees it half written.
+    exitCommand: [
+      "/bin/sh",
+      "-c",
+      `cat ${join(c.dir, "exit")} > ${marker}.tmp && mv ${marker}.tmp ${marker}`,
+    ],
+  });
+  await startContainer(c.id);
+  assert.equal(await waitExit(c.dir), 0);
+  for (let i = 0; i < 100 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(readFileSync(marker, "utf8"), "0");
+  await deleteContainer(c.id);
+});
