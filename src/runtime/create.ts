@@ -17,7 +17,7 @@ import { spawnConmon } from "./conmon-pipes.ts";
 import { conmonPath, ensureHostReady, type RuntimeName, runtimeGlobalArgs, runtimePath } from "./host.ts";
 import { containerFiles } from "./paths.ts";
 import { writeRecord } from "./record.ts";
-import { deleteContainer } from "./runtime-cli.ts";
+import { deleteContainer, state } from "./runtime-cli.ts";
 import { startError } from "./runtime-errors.ts";
 
 export interface CreateContainerOptions {
@@ -86,11 +86,25 @@ export function conmonCreateArgs(opts: CreateContainerOptions, runtime: RuntimeN
   return args;
 }
 
+/**
+ * A restart (`docker start` of an exited container) reuses the id: the
+ * runtime's record of the previous run must go first. A live one is a conflict.
+ */
+async function clearPreviousRun(id: string, runtime: RuntimeName): Promise<void> {
+  const previous = await state(id, { runtime });
+  if (previous === null) return;
+  if (previous.status !== "stopped") {
+    throw new StrataError("CONFLICT", `container ${id} is already ${previous.status} in the runtime`);
+  }
+  await deleteContainer(id, { runtime });
+}
+
 export async function createContainer(opts: CreateContainerOptions): Promise<CreatedContainer> {
   const runtime = ensureHostReady(opts.runtime);
+  await clearPreviousRun(opts.id, runtime);
   const files = containerFiles(opts.containerDir);
   mkdirSync(opts.containerDir, { recursive: true });
-  // A previous run's exit code must not be mistaken for this one's.
+  // A previous run's exit code must not be mistaken for this one's (its log is kept and appended to).
   for (const f of [files.exitFile, files.oomFile, files.pidFile, files.conmonPidFile])
     rmSync(f, { force: true });
 

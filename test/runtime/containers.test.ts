@@ -211,3 +211,23 @@ test("conmon runs the exit command once the exit code is recorded", async () => 
   assert.equal(readFileSync(marker, "utf8"), "0");
   await deleteContainer(c.id);
 });
+
+test("a restart reuses the id: the log carries on, the exit code is the new run's", async () => {
+  const c = prepareBundle({ args: ["sh", "-c", "echo run"] });
+  const create = () =>
+    createContainer({ id: c.id, bundleDir: c.dir, containerDir: c.dir, tty: false, stdin: false });
+  await create();
+  await startContainer(c.id);
+  assert.equal(await waitExit(c.dir), 0);
+  await create();
+  assert.equal(readExit(c.dir), null, "the first run's exit code is gone");
+  await assert.rejects(
+    create(),
+    (e) => isStrataError(e, "CONFLICT"),
+    "a created container cannot be created again",
+  );
+  await startContainer(c.id);
+  assert.equal(await waitExit(c.dir), 0);
+  assert.equal((await collect(c.dir, {})).stdout, "run\nrun\n");
+  await deleteContainer(c.id);
+});
