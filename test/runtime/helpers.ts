@@ -1,7 +1,7 @@
 /** Shared pieces of the runtime tests: busybox bundles under conmon, and stream collectors. */
 
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { after } from "node:test";
@@ -13,6 +13,8 @@ import {
   deleteContainer,
   killContainer,
   type NetworkMode,
+  type RuntimeName,
+  readRecord,
   resolveUser,
   writeEtcFiles,
 } from "../../src/runtime/index.ts";
@@ -59,11 +61,23 @@ export interface TestContainer {
 
 const created: TestContainer[] = [];
 
-// Whatever a test leaves behind is killed and removed from the runtime.
+const CGROUP_PARENT = "strata-test";
+
+// Whatever a test leaves behind is killed and removed from the runtime, and
+// the tests' parent cgroup goes once empty (busy while another file runs).
 after(async () => {
   for (const c of created) {
-    await killContainer(c.id, "SIGKILL").catch(() => {});
-    await deleteContainer(c.id, { force: true }).catch(() => {});
+    let runtime: RuntimeName | undefined;
+    try {
+      runtime = readRecord(c.dir).runtime;
+    } catch {}
+    await killContainer(c.id, "SIGKILL", { runtime }).catch(() => {});
+    await deleteContainer(c.id, { force: true, runtime }).catch(() => {});
+  }
+  for (const controller of readdirSync("/sys/fs/cgroup")) {
+    try {
+      rmdirSync(join("/sys/fs/cgroup", controller, CGROUP_PARENT));
+    } catch {}
   }
 });
 
@@ -95,7 +109,7 @@ export function prepareBundle(opts: TestContainerOptions): TestContainer {
     network: opts.network ?? "none",
     etcDir: join(dir, "userdata"),
     readonlyRootfs: true,
-    cgroupsPath: `/strata-test/${id}`,
+    cgroupsPath: `/${CGROUP_PARENT}/${id}`,
   });
   writeFileSync(join(dir, "config.json"), JSON.stringify(spec));
   const c = { id, dir, hostname };
