@@ -163,14 +163,18 @@ function build(): Command {
     define(image.command(name));
   }
 
-  const inspect = (c: Command) =>
+  const inspect = (c: Command, name: string) =>
     c
-      .description("Return low-level information on images")
+      .description("Return low-level information on strata objects")
       .argument("<name...>")
       .option("-f, --format <format>", "Format output using a custom template")
-      .action(lazy(program, () => import("./commands/inspect.ts")));
-  inspect(program.command("inspect")).option("--type <type>", "Return JSON for specified type");
-  inspect(image.command("inspect"));
+      .action(lazy(program, () => import("./commands/inspect.ts"), name));
+  inspect(program.command("inspect"), "run")
+    .option("--type <type>", "Return JSON for specified type")
+    .option("-s, --size", "Display total file sizes if the type is container");
+  inspect(image.command("inspect"), "images").description(
+    "Display detailed information on one or more images",
+  );
 
   image
     .command("prune")
@@ -193,7 +197,8 @@ function build(): Command {
       .option("-u, --user <user>", "Username or UID (format: <name|uid>[:<group|gid>])")
       .option("--entrypoint <cmd>", "Overwrite the default ENTRYPOINT of the image")
       .option("--network <mode>", "Connect a container to a network (none or host)")
-      .option("-h, --hostname <name>", "Container host name");
+      .option("-h, --hostname <name>", "Container host name")
+      .option("--detach-keys <keys>", "Override the key sequence for detaching a container");
   const container = program.command("container").description("Manage containers");
   for (const parent of [program, container]) {
     runFlags(parent.command("run").description("Create and run a new container from an image"))
@@ -208,7 +213,9 @@ function build(): Command {
       .argument("<container...>")
       .option("-a, --attach", "Attach STDOUT/STDERR and forward signals")
       .option("-i, --interactive", "Attach container's STDIN")
+      .option("--detach-keys <keys>", "Override the key sequence for detaching a container")
       .action(lazy(program, () => import("./commands/container-misc.ts"), "start"));
+    defineContainerOps(program, parent);
     parent
       .command("rm")
       .description("Remove one or more containers")
@@ -228,6 +235,24 @@ function build(): Command {
       .argument("<new-name>")
       .action(lazy(program, () => import("./commands/container-misc.ts"), "rename"));
   }
+  container
+    .command("prune")
+    .description("Remove all stopped containers")
+    .option("-f, --force", "Do not prompt for confirmation")
+    .action(lazy(program, () => import("./commands/container-ops.ts"), "prune"));
+  container
+    .command("inspect")
+    .description("Display detailed information on one or more containers")
+    .argument("<container...>")
+    .option("-f, --format <format>", "Format output using a custom template")
+    .option("-s, --size", "Display total file sizes")
+    .action(lazy(program, () => import("./commands/inspect.ts"), "containers"));
+  // conmon's exit command for detached containers; not for users.
+  container
+    .command("cleanup", { hidden: true })
+    .argument("<container>")
+    .action(lazy(program, () => import("./commands/container-ops.ts"), "cleanup"));
+
   const ps = (c: Command) =>
     c
       .description("List containers")
@@ -252,6 +277,59 @@ function build(): Command {
     .action(lazy(program, () => import("./commands/system-check.ts")));
 
   return program;
+}
+
+/** Commands Docker offers both at the top level and under `container`. */
+function defineContainerOps(program: Command, parent: Command): void {
+  const ops = () => import("./commands/container-ops.ts");
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  parent
+    .command("attach")
+    .description("Attach local standard input, output, and error streams to a running container")
+    .argument("<container>")
+    .option("--no-stdin", "Do not attach STDIN")
+    .option("--sig-proxy [bool]", "Proxy all received signals to the process", (v) => v !== "false")
+    .option("--detach-keys <keys>", "Override the key sequence for detaching a container")
+    .action(lazy(program, ops, "attach"));
+  parent
+    .command("stop")
+    .description("Stop one or more running containers")
+    .argument("<container...>")
+    .option("-t, --time <seconds>", "Seconds to wait for stop before killing it", "10")
+    .action(lazy(program, ops, "stop"));
+  parent
+    .command("kill")
+    .description("Kill one or more running containers")
+    .argument("<container...>")
+    .option("-s, --signal <signal>", "Signal to send to the container", "KILL")
+    .action(lazy(program, ops, "kill"));
+  parent
+    .command("wait")
+    .description("Block until one or more containers stop, then print their exit codes")
+    .argument("<container...>")
+    .action(lazy(program, ops, "wait"));
+  parent
+    .command("logs")
+    .description("Fetch the logs of a container")
+    .argument("<container>")
+    .option("-f, --follow", "Follow log output")
+    .option("-n, --tail <lines>", "Number of lines to show from the end of the logs", "all")
+    .option("-t, --timestamps", "Show timestamps")
+    .action(lazy(program, ops, "logs"));
+  parent
+    .command("exec")
+    .description("Run a command in a running container")
+    .argument("<container>")
+    .argument("<command...>")
+    .passThroughOptions()
+    .option("-i, --interactive", "Keep STDIN open even if not attached")
+    .option("-t, --tty", "Allocate a pseudo-TTY")
+    .option("-d, --detach", "Detached mode: run command in the background")
+    .option("-e, --env <env>", "Set environment variables", collect)
+    .option("-w, --workdir <dir>", "Working directory inside the container")
+    .option("-u, --user <user>", "Username or UID (format: <name|uid>[:<group|gid>])")
+    .option("--detach-keys <keys>", "Override the key sequence for detaching a container")
+    .action(lazy(program, ops, "exec"));
 }
 
 function configureErrors(cmd: Command): void {

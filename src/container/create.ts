@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { isStrataError, StrataError } from "../errors.ts";
 import type { ImageService, PullListener } from "../image/index.ts";
 import { FileLock } from "../metadata/index.ts";
+import { replaceOrAppendEnv } from "../runtime/index.ts";
 import { prepareContainerLayer, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { generateName, normalizeName } from "./names.ts";
@@ -50,7 +51,7 @@ export interface ContainerConfig {
   AutoRemove: boolean;
 }
 
-function nanoTime(): string {
+export function nanoTime(): string {
   const now = process.hrtime.bigint() % 1_000_000n;
   return new Date()
     .toISOString()
@@ -98,7 +99,7 @@ export async function createContainer(
       Tty: opts.tty ?? false,
       OpenStdin: opts.openStdin ?? false,
       StdinOnce: opts.openStdin ?? false,
-      Env: [...((imageConfig.Env as string[] | undefined) ?? []), ...(opts.env ?? [])],
+      Env: replaceOrAppendEnv((imageConfig.Env as string[] | undefined) ?? [], opts.env ?? []),
       Cmd:
         opts.cmd && opts.cmd.length > 0
           ? opts.cmd

@@ -1,4 +1,5 @@
 export type { ContainerConfig, CreateOptions } from "./create.ts";
 export type { Change } from "./diff.ts";
+export type { ContainerInspect } from "./inspect.ts";
 export type { ContainerSummary } from "./list.ts";
-export { ContainerService } from "./service.ts";
+export { type AttachStreams, type ContainerExecOptions, ContainerService } from "./service.ts";

@@ -7,18 +7,41 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Digest, shortHex } from "../digest/index.ts";
-import { StrataError } from "../errors.ts";
+import { isStrataError, StrataError } from "../errors.ts";
 import { sweep } from "../gc/index.ts";
 import type { ImageService, ImageUsers } from "../image/index.ts";
 import type { ContainerRecord } from "../metadata/index.ts";
-import { containerLayer, removeContainerLayer } from "../snapshot/index.ts";
+import {
+  type AttachOptions,
+  type AttachSession,
+  attach as attachRuntime,
+  type CopyLogsOptions,
+  copyLogs,
+  type ExecOptions,
+  execInContainer,
+  killContainer as killRuntime,
+  readRecord,
+  resolveUser,
+  stopContainer as stopRuntime,
+  waitExitStatus,
+} from "../runtime/index.ts";
+import { containerLayer, directorySize, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
+import { cliPath } from "./cli-path.ts";
 import { type ContainerConfig, type CreateOptions, createContainer } from "./create.ts";
 import { type Change, upperChanges } from "./diff.ts";
+import { type ContainerInspect, inspectContainer } from "./inspect.ts";
+import { isActive, refresh, removeLockFile, runtimeDir, start, withContainer } from "./lifecycle.ts";
 import { type ContainerSummary, summarizeContainer } from "./list.ts";
 import { findContainer } from "./lookup.ts";
 import { normalizeName } from "./names.ts";
-import { runForeground } from "./run.ts";
+import { parseSignal } from "./signals.ts";
+
+/** The caller's streams for an attached container (stdin only with -i). */
+export type AttachStreams = Omit<AttachOptions, "tty">;
+
+/** `exec`'s options; `user` as typed (`-u`), resolved against the container's files. */
+export type ContainerExecOptions = Omit<ExecOptions, "user" | "runtime" | "containerDir"> & { user?: string };
 
 export class ContainerService implements ImageUsers {
   constructor(
@@ -34,31 +57,155 @@ export class ContainerService implements ImageUsers {
     return createContainer(this.store, this.images, opts);
   }
 
-  /** Runs a container in the foreground (`run` without -d, `start -a`); resolves to its exit code. */
-  async start(nameOrId: string, opts: { interactive?: boolean } = {}): Promise<number> {
+  /**
+   * Starts a container (`start`). With `attach`, the session is attached
+   * before the container runs; without, conmon's exit command settles the
+   * container's end since nobody waits on it.
+   */
+  async start(nameOrId: string, opts: { attach?: AttachStreams } = {}): Promise<AttachSession | null> {
     const c = this.get(nameOrId);
-    const code = await runForeground(this.store, c, { interactive: opts.interactive ?? false });
-    if ((c.config as unknown as ContainerConfig).AutoRemove) await this.remove(c.id);
-    return code;
+    return start(this.store, c, {
+      attach: opts.attach,
+      exitCommand: opts.attach ? undefined : this.exitCommand(c.id),
+    });
   }
 
-  /** `run`: create, then start in the foreground. A start failure of an --rm container removes it. */
-  async run(opts: CreateOptions & { interactive?: boolean }): Promise<{ id: string; exitCode: number }> {
+  /**
+   * Starts a container and stays attached until it exits or the user
+   * detaches: its exit code, or null when detached (`run`, `start -a`).
+   */
+  async startAttached(nameOrId: string, streams: AttachStreams): Promise<number | null> {
+    const c = this.get(nameOrId);
+    const session = await this.start(c.id, { attach: streams });
+    return this.finishSession(c.id, session);
+  }
+
+  /** `attach`: the running container's streams until it exits (its code) or the user detaches (null). */
+  async attach(nameOrId: string, streams: AttachStreams): Promise<number | null> {
+    const c = await this.refreshed(this.get(nameOrId));
+    if (!isActive(c)) {
+      throw new StrataError("CONFLICT", "You cannot attach to a stopped container, start it first");
+    }
+    const tty = (c.config as unknown as ContainerConfig).Tty;
+    return this.finishSession(
+      c.id,
+      await attachRuntime(runtimeDir(this.store.root, c.id), { ...streams, tty }),
+    );
+  }
+
+  private async finishSession(id: string, session: AttachSession | null): Promise<number | null> {
+    if (!session) return null;
+    const { detached } = await session.done;
+    if (detached) return null;
+    return this.wait(id);
+  }
+
+  /** `run`: create, then start attached (or detached with `detach`); a failed start of an --rm container removes it. */
+  async run(
+    opts: CreateOptions & { detach?: boolean; streams?: AttachStreams },
+  ): Promise<{ id: string; exitCode: number | null }> {
     const id = await this.create(opts);
     try {
-      return { id, exitCode: await this.start(id, { interactive: opts.interactive }) };
+      if (opts.detach) {
+        await this.start(id);
+        return { id, exitCode: null };
+      }
+      return { id, exitCode: await this.startAttached(id, opts.streams ?? {}) };
     } catch (err) {
       if (opts.autoRemove) await this.remove(id, { force: true }).catch(() => {});
       throw err;
     }
   }
 
-  /** Every container (or only running ones), newest first. */
-  list(opts: { all?: boolean; size?: boolean } = {}): ContainerSummary[] {
+  /** `wait`: blocks until the container is not running; its exit code. */
+  async wait(nameOrId: string): Promise<number> {
+    let c = await this.refreshed(this.get(nameOrId));
+    if (isActive(c)) {
+      await waitExitStatus(runtimeDir(this.store.root, c.id)).catch(() => {});
+      c = await this.refreshed(this.store.meta.getContainer(c.id) ?? c);
+    }
+    return c.exitCode;
+  }
+
+  /** `stop`: the stop signal, SIGKILL after `timeout` seconds (default 10). A stopped container is fine. */
+  async stop(nameOrId: string, opts: { timeout?: number } = {}): Promise<void> {
+    const c = await this.refreshed(this.get(nameOrId));
+    if (!isActive(c)) return;
+    const dir = runtimeDir(this.store.root, c.id);
+    await stopRuntime(c.id, dir, { timeout: opts.timeout, runtime: readRecord(dir).runtime });
+    await this.refreshed(c);
+  }
+
+  /** `kill`: sends a signal (SIGKILL by default) to a running container. */
+  async kill(nameOrId: string, opts: { signal?: string } = {}): Promise<void> {
+    const c = await this.refreshed(this.get(nameOrId));
+    if (!isActive(c)) {
+      throw new StrataError(
+        "CONFLICT",
+        `Cannot kill container: ${nameOrId}: Container ${c.id} is not running`,
+      );
+    }
+    const dir = runtimeDir(this.store.root, c.id);
+    await killRuntime(c.id, parseSignal(opts.signal ?? "KILL"), { runtime: readRecord(dir).runtime });
+  }
+
+  /** `logs`: what the container wrote, as conmon kept it. */
+  async logs(
+    nameOrId: string,
+    opts: Omit<CopyLogsOptions, "signal"> & { signal?: AbortSignal },
+  ): Promise<void> {
+    const c = this.get(nameOrId);
+    await copyLogs(runtimeDir(this.store.root, c.id), opts);
+  }
+
+  /** `exec`: a new process in a running container; its exit code, or null when detached. */
+  async exec(nameOrId: string, opts: ContainerExecOptions): Promise<number | null> {
+    const c = await this.refreshed(this.get(nameOrId));
+    if (!isActive(c)) throw new StrataError("CONFLICT", `Container ${c.id} is not running`);
+    const config = c.config as unknown as ContainerConfig;
+    const user = opts.user ? resolveUser(containerLayer(this.store.root, c.id).merged, opts.user) : undefined;
+    const dir = runtimeDir(this.store.root, c.id);
+    const result = await execInContainer(c.id, {
+      ...opts,
+      user,
+      cwd: opts.cwd ?? (config.WorkingDir || undefined),
+      runtime: readRecord(dir).runtime,
+    });
+    return result.exitCode;
+  }
+
+  /** Settles what conmon recorded (the exit command calls this after a detached container ends). */
+  async cleanup(nameOrId: string): Promise<void> {
+    await this.refreshed(this.get(nameOrId));
+  }
+
+  /** The record made true; an --rm container that ended is removed. */
+  private async refreshed(c: ContainerRecord): Promise<ContainerRecord> {
+    const now = await refresh(this.store, c);
+    if (now.state === "exited" && (now.config as unknown as ContainerConfig).AutoRemove) {
+      await this.remove(now.id).catch((err) => {
+        if (!isStrataError(err, "NOT_FOUND")) throw err;
+      });
+    }
+    return now;
+  }
+
+  /** conmon runs this when a container nobody waits on exits; null when strata's CLI cannot be found. */
+  private exitCommand(id: string): string[] | undefined {
+    const cli = cliPath();
+    return cli ? [process.execPath, cli, "--root", this.store.root, "container", "cleanup", id] : undefined;
+  }
+
+  /** Every container (or only running ones), newest first; ended runs are settled first. */
+  async list(opts: { all?: boolean; size?: boolean } = {}): Promise<ContainerSummary[]> {
     const images = new Map(this.store.meta.listImages().map((i) => [i.id as string, i.size]));
-    return this.store.meta
-      .listContainers()
-      .filter((c) => opts.all || c.state === "running" || c.state === "paused" || c.state === "restarting")
+    const records: ContainerRecord[] = [];
+    for (const c of this.store.meta.listContainers()) {
+      const now = isActive(c) ? await this.refreshed(c) : c;
+      if (this.store.meta.getContainer(now.id) || !isActive(c)) records.push(now);
+    }
+    return records
+      .filter((c) => opts.all || isActive(c))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .map((c) => {
         const summary = summarizeContainer(this.store, c, { size: opts.size, imageSizes: images });
@@ -77,22 +224,57 @@ export class ContainerService implements ImageUsers {
     return shortHex(c.imageId);
   }
 
-  /** Removes a stopped container and its writable layer (`rm`); running ones need `force` (runtime). */
+  /** Removes a stopped container and its writable layer (`rm`); a running one needs `force` (killed first). */
   async remove(nameOrId: string, opts: { force?: boolean } = {}): Promise<string> {
-    const c = this.get(nameOrId);
-    if (c.state === "running" || c.state === "paused" || c.state === "restarting") {
+    let c = await refresh(this.store, this.get(nameOrId));
+    if (isActive(c)) {
       if (!opts.force) {
         throw new StrataError(
           "CONFLICT",
           `You cannot remove a ${c.state} container ${c.id}. Stop the container before attempting removal or force remove`,
         );
       }
+      await this.kill(c.id).catch((err) => {
+        if (!isStrataError(err, "CONFLICT")) throw err;
+      });
+      await waitExitStatus(runtimeDir(this.store.root, c.id)).catch(() => {});
+      c = await refresh(this.store, c);
     }
-    this.store.meta.updateContainer(c.id, { state: "removing" });
-    await removeContainerLayer(this.store.root, c.id);
-    this.store.meta.deleteContainer(c.id);
+    await withContainer(this.store, c.id, async (now) => {
+      if (isActive(now))
+        throw new StrataError("CONFLICT", `container ${now.id} started again while being removed`);
+      this.store.meta.updateContainer(now.id, { state: "removing" });
+      await removeContainerLayer(this.store.root, now.id);
+      this.store.meta.deleteContainer(now.id);
+      removeLockFile(this.store, now.id);
+    });
     await sweep(this.store, { extraRoots: this.roots(), tryOnly: true });
     return c.id;
+  }
+
+  /** `container prune`: removes every stopped container; their IDs and the bytes freed. */
+  async prune(): Promise<{ deleted: string[]; reclaimed: number }> {
+    const deleted: string[] = [];
+    let reclaimed = 0;
+    for (const c of await this.list({ all: true })) {
+      if (isActive(c)) continue;
+      const size = directorySize(containerLayer(this.store.root, c.id).upper);
+      try {
+        await this.remove(c.id);
+      } catch (err) {
+        if (isStrataError(err, "NOT_FOUND") || isStrataError(err, "CONFLICT")) continue;
+        throw err;
+      }
+      deleted.push(c.id);
+      reclaimed += size;
+    }
+    return { deleted, reclaimed };
+  }
+
+  /** Docker's `inspect` JSON for a container; `size` adds SizeRw and SizeRootFs. */
+  async inspect(nameOrId: string, opts: { size?: boolean } = {}): Promise<ContainerInspect> {
+    const c = await this.refreshed(this.get(nameOrId));
+    return inspectContainer(this.store, c, opts);
   }
 
   rename(nameOrId: string, newName: string): void {
@@ -130,7 +312,7 @@ export class ContainerService implements ImageUsers {
     return this.store.meta
       .containersOfImage(imageId)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-      .map((c) => ({ id: c.id, running: c.state === "running" || c.state === "paused" }));
+      .map((c) => ({ id: c.id, running: isActive(c) }));
   }
 
   counts(): Map<string, number> {
@@ -146,7 +328,7 @@ export class ContainerService implements ImageUsers {
   }
 
   /** The containers section of `system df`. */
-  usage(): ContainerSummary[] {
+  usage(): Promise<ContainerSummary[]> {
     return this.list({ all: true, size: true });
   }
 }

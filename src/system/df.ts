@@ -15,15 +15,21 @@ export interface DiskUsage {
 }
 
 /** Provides the containers section once the container service exists. */
-export type ContainerUsageSource = () => ContainerSummary[];
+export type ContainerUsageSource = () => Promise<ContainerSummary[]>;
 
-export function diskUsage(store: Store, images: ImageService, containers: ContainerUsageSource): DiskUsage {
+export async function diskUsage(
+  store: Store,
+  images: ImageService,
+  containers: ContainerUsageSource,
+): Promise<DiskUsage> {
+  // Containers first: settling ended runs may remove --rm containers.
+  const containerList = await containers();
   const list = images.list({ sharedSize: true, containers: true });
   const used = new Set<string>();
   for (const image of store.meta.listImages()) for (const c of image.chain) used.add(c);
   let layersSize = 0;
   for (const layer of store.meta.listLayers()) if (used.has(layer.chainId)) layersSize += layer.size;
-  return { images: list, layersSize, containers: containers() };
+  return { images: list, layersSize, containers: containerList };
 }
 
 /**

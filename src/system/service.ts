@@ -11,7 +11,7 @@ export class SystemService {
     private readonly containers: ContainerUsageSource,
   ) {}
 
-  df(): DiskUsage {
+  df(): Promise<DiskUsage> {
     return diskUsage(this.store, this.images, this.containers);
   }
 

@@ -22,23 +22,54 @@ async function waitFor(session: string, text: string): Promise<string> {
   assert.fail(`"${text}" never appeared on the terminal:\n${screen}`);
 }
 
-test("run -it gives the container a terminal and returns its exit status", async () => {
+function keys(session: string, ...k: string[]): void {
+  execFileSync("tmux", ["send-keys", "-t", session, ...k]);
+}
+
+test("run -it gives the container a terminal; Ctrl-P Ctrl-Q detaches, attach re-attaches, exit ends it", async () => {
   const root = tempDir();
   const dir = tempDir();
   writeFileSync(join(dir, "bb.tar"), busyboxBaseTar());
   assert.equal((await strata(root, ["import", join(dir, "bb.tar"), "local/bb:1"])).code, 0);
   const session = `strata-tty-${process.pid}`;
-  const cmd = `${process.execPath} ${CLI} --root ${root} run -it --name contenedor1 local/bb:1 sh; echo "EXIT=$?"; sleep 30`;
-  execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "120", "-y", "30", cmd]);
+  const s = `${process.execPath} ${CLI} --root ${root}`;
+  execFileSync("tmux", [
+    "new-session",
+    "-d",
+    "-s",
+    session,
+    "-x",
+    "120",
+    "-y",
+    "30",
+    "bash --norc --noprofile",
+  ]);
   try {
+    keys(session, `PS1='$ '; ${s} run -it --name contenedor1 local/bb:1 sh; echo "EXIT=$?"`, "Enter");
     await waitFor(session, "/ #");
-    execFileSync("tmux", ["send-keys", "-t", session, "echo 00000000000000000 > file.txt; tty", "Enter"]);
+    keys(session, "tty", "Enter");
     await waitFor(session, "/dev/pts/");
-    execFileSync("tmux", ["send-keys", "-t", session, "exit 130", "Enter"]);
+    // Docker's default detach keys, typed one at a time (Docker, too, only matches single-byte reads):
+    // the CLI returns 0, the container keeps running.
+    keys(session, "C-p");
+    await sleep(200);
+    keys(session, "C-q");
+    await waitFor(session, "EXIT=0");
+    const running = await strata(root, ["ps"]);
+    assert.match(running.stdout, /"sh" +.* Up .* contenedor1\n/);
+
+    keys(session, "clear", "Enter");
+    keys(session, `${s} attach contenedor1; echo "EXIT=$?"`, "Enter");
+    await sleep(500);
+    keys(session, "echo 00000000000000000 > file.txt; echo wrote", "Enter");
+    await waitFor(session, "wrote");
+    keys(session, "exit 130", "Enter");
     await waitFor(session, "EXIT=130");
   } finally {
     spawnSync("tmux", ["kill-session", "-t", session]);
   }
   const ps = await strata(root, ["ps", "-a", "-s"]);
-  assert.match(ps.stdout, /"sh" +.* Exited \(130\) .* contenedor1 +\d+B \(virtual/);
+  assert.match(ps.stdout, /"sh" +.* Exited \(130\) .* contenedor1 +18B \(virtual/);
+  const diff = await strata(root, ["diff", "contenedor1"]);
+  assert.equal(diff.stdout, "A /file.txt\n");
 });

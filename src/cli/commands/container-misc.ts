@@ -1,23 +1,30 @@
-/** `start -a`, `diff`, `rename`: one library call each. */
+/** `start`, `diff`, `rename`: one library call each. */
 import { StrataError } from "../../errors.ts";
 import { type CommandContext, type CommandResult, ok } from "../context.ts";
+import { attachedRun, streams } from "./attached.ts";
+import { eachName } from "./each.ts";
 
 export async function start(
   ctx: CommandContext,
   names: string[],
-  flags: { attach?: boolean; interactive?: boolean },
+  flags: { attach?: boolean; interactive?: boolean; detachKeys?: string },
 ): Promise<CommandResult> {
-  if (names.length > 1 && (flags.attach || flags.interactive)) {
+  const engine = await ctx.engine();
+  if (!flags.attach && !flags.interactive) {
+    return eachName(ctx, names, async (name) => {
+      await engine.containers.start(name);
+    });
+  }
+  if (names.length > 1) {
     throw new StrataError("INVALID_ARGUMENT", "you cannot start and attach multiple containers at once");
   }
-  if (!flags.attach && !flags.interactive) {
-    throw new StrataError(
-      "INVALID_ARGUMENT",
-      "detached start is not supported yet: use `start -a` (strata has no monitor process yet)",
-    );
-  }
-  const code = await (await ctx.engine()).containers.start(names[0], { interactive: flags.interactive });
-  return { exitCode: code };
+  const name = names[0] as string;
+  const c = engine.containers.get(name);
+  const tty = (c.config as { Tty?: boolean }).Tty ?? false;
+  const code = await attachedRun(ctx, c.id, { ...flags, tty }, () =>
+    engine.containers.startAttached(c.id, streams(flags)),
+  );
+  return { exitCode: code ?? 0 };
 }
 
 export async function diff(ctx: CommandContext, name: string): Promise<CommandResult> {

@@ -8,7 +8,7 @@ export interface PruneFlags {
   force?: boolean;
 }
 
-async function confirm(ctx: CommandContext, warning: string): Promise<boolean> {
+export async function confirm(ctx: CommandContext, warning: string): Promise<boolean> {
   ctx.io.out(`${warning}\nAre you sure you want to continue? [y/N] `);
   const rl = createInterface({ input: process.stdin });
   const answer = await rl.question("").catch(() => "");

@@ -10,6 +10,7 @@ import { familiarString, parseReference } from "../../reference/index.ts";
 import type { CommandContext, CommandResult } from "../context.ts";
 import type { Io } from "../io.ts";
 import { PullRenderer } from "../progress.ts";
+import { attachedRun, streams } from "./attached.ts";
 
 export interface RunFlags {
   detach?: boolean;
@@ -23,6 +24,7 @@ export interface RunFlags {
   entrypoint?: string;
   network?: string;
   hostname?: string;
+  detachKeys?: string;
 }
 
 const stderrIo = (io: Io): Io => ({
@@ -79,19 +81,21 @@ export async function run(
   command: string[],
   flags: RunFlags,
 ): Promise<CommandResult> {
-  if (flags.detach) {
-    throw new StrataError(
-      "INVALID_ARGUMENT",
-      "detached containers (-d) are not supported yet: strata has no monitor process yet",
-      {
-        details: { exitCode: 125 },
-      },
-    );
-  }
   const engine = await ctx.engine();
-  const result = await engine.containers.run({
-    ...createOptions(ctx, image, command, flags),
-    interactive: flags.interactive,
-  });
-  return { exitCode: result.exitCode };
+  if (flags.detach) {
+    const { id } = await engine.containers.run({
+      ...createOptions(ctx, image, command, flags),
+      detach: true,
+    });
+    ctx.io.out(`${id}\n`);
+    return { exitCode: 0 };
+  }
+  const id = await engine.containers.create(createOptions(ctx, image, command, flags));
+  try {
+    const code = await attachedRun(ctx, id, flags, () => engine.containers.startAttached(id, streams(flags)));
+    return { exitCode: code ?? 0 };
+  } catch (err) {
+    if (flags.rm) await engine.containers.remove(id, { force: true }).catch(() => {});
+    throw err;
+  }
 }

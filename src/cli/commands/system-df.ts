@@ -102,7 +102,7 @@ function verbose(u: DiskUsage): string {
 
 export async function run(ctx: CommandContext, flags: DfFlags): Promise<CommandResult> {
   const engine = await ctx.engine();
-  const usage = engine.system.df();
+  const usage = await engine.system.df();
   ctx.io.out(flags.verbose ? verbose(usage) : summary(usage));
   return ok;
 }

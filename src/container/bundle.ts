@@ -1,0 +1,50 @@
+/**
+ * A container's OCI bundle: the spec with Docker's defaults for its config,
+ * over its mounted root file system, and the /etc files it bind-mounts from
+ * its own directory (so they never count in its size).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { StrataError } from "../errors.ts";
+import type { ContainerRecord } from "../metadata/index.ts";
+import { buildSpec, resolveUser, writeEtcFiles } from "../runtime/index.ts";
+import { containerLayer } from "../snapshot/index.ts";
+import type { ContainerConfig } from "./create.ts";
+import { processArgs } from "./list.ts";
+
+/**
+ * The container's runtime directory, as Podman's `userdata`: the bundle
+ * (config.json), the /etc files, and conmon's attach socket, fifos, log and
+ * exit code.
+ */
+export function bundleDir(root: string, id: string): string {
+  return join(containerLayer(root, id).dir, "userdata");
+}
+
+/** Writes the bundle and returns its directory; the container's layers must be mounted. */
+export function writeBundle(root: string, c: ContainerRecord): string {
+  const config = c.config as unknown as ContainerConfig;
+  const layer = containerLayer(root, c.id);
+  const args = processArgs(config);
+  if (args.length === 0) {
+    throw new StrataError("INVALID_ARGUMENT", "No command specified", { details: { exitCode: 125 } });
+  }
+  const etcDir = bundleDir(root, c.id);
+  writeEtcFiles(etcDir, { hostname: config.Hostname, network: config.NetworkMode });
+  const user = resolveUser(layer.merged, config.User);
+  const bundle = etcDir;
+  mkdirSync(bundle, { recursive: true });
+  const spec = buildSpec({
+    rootfs: layer.merged,
+    args,
+    env: config.Env,
+    cwd: config.WorkingDir || "/",
+    user,
+    hostname: config.Hostname,
+    tty: config.Tty,
+    network: config.NetworkMode,
+    etcDir,
+  });
+  writeFileSync(join(bundle, "config.json"), JSON.stringify(spec));
+  return bundle;
+}

@@ -1,0 +1,114 @@
+/**
+ * `docker inspect` for a container: Docker's JSON shape (types.ContainerJSON)
+ * with the fields strata has; GraphDriver names the overlay directories as
+ * Docker's overlay2 does, with SizeRw/SizeRootFs only when sizes are asked for.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { ContainerRecord } from "../metadata/index.ts";
+import { containerFiles } from "../runtime/index.ts";
+import { containerLayer, directorySize } from "../snapshot/index.ts";
+import type { Store } from "../store/index.ts";
+import type { ContainerConfig } from "./create.ts";
+import { runtimeDir } from "./lifecycle.ts";
+import { processArgs } from "./list.ts";
+
+/** Go's zero time, which Docker prints for times that never happened. */
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+export type ContainerInspect = Record<string, unknown>;
+
+function state(store: Store, c: ContainerRecord) {
+  const running = c.state === "running" || c.state === "paused";
+  return {
+    Status: c.state,
+    Running: running,
+    Paused: c.state === "paused",
+    Restarting: c.state === "restarting",
+    OOMKilled: existsSync(containerFiles(runtimeDir(store.root, c.id)).oomFile),
+    Dead: c.state === "dead",
+    Pid: running ? c.pid : 0,
+    ExitCode: c.exitCode,
+    Error: "",
+    StartedAt: c.startedAt ?? ZERO_TIME,
+    FinishedAt: c.finishedAt ?? ZERO_TIME,
+  };
+}
+
+function graphDriver(store: Store, c: ContainerRecord) {
+  const layer = containerLayer(store.root, c.id);
+  const lowers = [layer.init, ...[...c.chain].reverse().map((id) => store.layers.diffDir(id))];
+  return {
+    Data: {
+      LowerDir: lowers.join(":"),
+      MergedDir: layer.merged,
+      UpperDir: layer.upper,
+      WorkDir: layer.work,
+    },
+    Name: "overlay2",
+  };
+}
+
+function config(c: ContainerRecord, cfg: ContainerConfig) {
+  return {
+    Hostname: cfg.Hostname,
+    Domainname: "",
+    User: cfg.User,
+    AttachStdin: cfg.OpenStdin,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: cfg.Tty,
+    OpenStdin: cfg.OpenStdin,
+    StdinOnce: cfg.StdinOnce,
+    Env: cfg.Env,
+    Cmd: cfg.Cmd,
+    Image: c.imageName,
+    Volumes: null,
+    WorkingDir: cfg.WorkingDir,
+    Entrypoint: cfg.Entrypoint,
+    OnBuild: null,
+    Labels: cfg.Labels,
+  };
+}
+
+export function inspectContainer(
+  store: Store,
+  c: ContainerRecord,
+  opts: { size?: boolean },
+): ContainerInspect {
+  const cfg = c.config as unknown as ContainerConfig;
+  const [path, ...args] = processArgs(cfg);
+  const dir = runtimeDir(store.root, c.id);
+  const out: ContainerInspect = {
+    Id: c.id,
+    Created: c.createdAt,
+    Path: path ?? "",
+    Args: args,
+    State: state(store, c),
+    Image: c.imageId,
+    ResolvConfPath: join(dir, "resolv.conf"),
+    HostnamePath: join(dir, "hostname"),
+    HostsPath: join(dir, "hosts"),
+    LogPath: containerFiles(dir).log,
+    Name: `/${c.name}`,
+    RestartCount: 0,
+    Driver: "overlay2",
+    Platform: "linux",
+    MountLabel: "",
+    ProcessLabel: "",
+    AppArmorProfile: "",
+    ExecIDs: null,
+    HostConfig: { NetworkMode: cfg.NetworkMode, AutoRemove: cfg.AutoRemove, RestartPolicy: { Name: "no" } },
+    GraphDriver: graphDriver(store, c),
+  };
+  if (opts.size) {
+    const sizeRw = directorySize(containerLayer(store.root, c.id).upper);
+    const imageSize = c.chain.reduce((sum, id) => sum + (store.meta.getLayer(id)?.size ?? 0), 0);
+    out.SizeRw = sizeRw;
+    out.SizeRootFs = sizeRw + imageSize;
+  }
+  out.Mounts = [];
+  out.Config = config(c, cfg);
+  out.NetworkSettings = { Networks: { [cfg.NetworkMode]: {} } };
+  return out;
+}

@@ -1,0 +1,198 @@
+/**
+ * A container's life under conmon: start (mount, bundle, create under the
+ * monitor, optional attach, start), and `refresh`, which turns what conmon
+ * recorded (the exit file) into the container's record, unmounts its layers
+ * and frees the runtime's state. Every state change of one container happens
+ * under its lock file, so the foreground CLI, conmon's exit command and a
+ * concurrent `ps` or `stop` settle an exit exactly once, and a late clean-up
+ * can never unmount a restarted container.
+ */
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { StrataError } from "../errors.ts";
+import type { ContainerRecord } from "../metadata/index.ts";
+import { FileLock } from "../metadata/index.ts";
+import {
+  type AttachOptions,
+  type AttachSession,
+  attach,
+  createContainer as createUnderMonitor,
+  deleteContainer,
+  readExit,
+  readRecord,
+  startContainer as startInRuntime,
+} from "../runtime/index.ts";
+import { containerLayer, containerMount, mount, unmount } from "../snapshot/index.ts";
+import type { Store } from "../store/index.ts";
+import { bundleDir, writeBundle } from "./bundle.ts";
+import { type ContainerConfig, nanoTime } from "./create.ts";
+import { noSuchContainer } from "./lookup.ts";
+
+/** Where conmon keeps the container's log, pid files and exit code (also its bundle). */
+export const runtimeDir = bundleDir;
+
+export const isActive = (c: Pick<ContainerRecord, "state">) =>
+  c.state === "running" || c.state === "paused" || c.state === "restarting";
+
+/** Runs `fn` holding the container's lock, with its record as it is now. */
+export async function withContainer<T>(
+  store: Store,
+  id: string,
+  fn: (c: ContainerRecord) => Promise<T>,
+): Promise<T> {
+  const lock = new FileLock(join(store.root, "containers", `${id}.lock`));
+  await lock.acquire("exclusive");
+  try {
+    const c = store.meta.getContainer(id);
+    if (!c) throw noSuchContainer(id);
+    return await fn(c);
+  } finally {
+    lock.release();
+  }
+}
+
+export function removeLockFile(store: Store, id: string): void {
+  rmSync(join(store.root, "containers", `${id}.lock`), { force: true });
+}
+
+function alive(pid: number): boolean {
+  if (!(pid > 0)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * How a running record's run ended, or null while it still runs. A monitor
+ * that died without writing an exit code (killed, or the machine rebooted)
+ * counts as exit 255, as Docker reports containers it lost.
+ */
+function endOf(store: Store, c: ContainerRecord): { exitCode: number; finishedAt: string } | null {
+  const dir = runtimeDir(store.root, c.id);
+  const exit = readExit(dir);
+  if (exit) {
+    const at = statSync(join(dir, "exit")).mtime;
+    return { exitCode: exit.exitCode, finishedAt: at.toISOString().replace(/Z$/, "000000Z") };
+  }
+  let conmonPid = 0;
+  try {
+    conmonPid = readRecord(dir).conmonPid;
+  } catch {}
+  if (alive(conmonPid)) return null;
+  // conmon writes the exit file just before it ends: look once more.
+  const late = readExit(dir);
+  if (late) return { exitCode: late.exitCode, finishedAt: nanoTime() };
+  return { exitCode: 255, finishedAt: nanoTime() };
+}
+
+/** Settles an ended run: record, unmount, runtime state. The caller holds the lock. */
+async function settle(store: Store, c: ContainerRecord): Promise<ContainerRecord> {
+  if (!isActive(c)) return c;
+  const end = endOf(store, c);
+  if (!end) return c;
+  store.meta.updateContainer(c.id, { state: "exited", pid: 0, ...end });
+  unmount(containerLayer(store.root, c.id).merged);
+  try {
+    await deleteContainer(c.id, { runtime: readRecord(runtimeDir(store.root, c.id)).runtime, force: true });
+  } catch {
+    // The runtime's state lives in /run: gone after a reboot, which is fine.
+  }
+  return { ...c, state: "exited", pid: 0, ...end };
+}
+
+/**
+ * The container's record made true: a run that ended is recorded as exited.
+ * Cheap for containers not marked running (no lock, no process).
+ */
+export async function refresh(store: Store, c: ContainerRecord): Promise<ContainerRecord> {
+  if (!isActive(c)) return c;
+  if (endOf(store, c) === null) return c;
+  return withContainer(store, c.id, (now) => settle(store, now));
+}
+
+export interface StartOptions {
+  /** Attach to the container's streams before it runs, so no output is lost (`run`, `start -a`). */
+  attach?: Omit<AttachOptions, "tty">;
+  /** Run by conmon when the container exits (strata's `container cleanup`), for starts nobody waits on. */
+  exitCommand?: string[];
+}
+
+function imageLinks(store: Store, c: ContainerRecord): string[] {
+  return c.chain.map((chainId) => {
+    const l = store.meta.getLayer(chainId);
+    if (!l || !existsSync(store.layers.diffDir(chainId))) {
+      throw new StrataError(
+        "STORE_CORRUPT",
+        `layer ${chainId} of container ${c.name} is missing from the store (run 'strata system check')`,
+      );
+    }
+    return l.link;
+  });
+}
+
+/** Mounts, creates under conmon, attaches if asked, starts. The caller holds the lock. */
+async function startLocked(
+  store: Store,
+  c: ContainerRecord,
+  opts: StartOptions,
+): Promise<AttachSession | null> {
+  const config = c.config as unknown as ContainerConfig;
+  const layer = containerLayer(store.root, c.id);
+  mount(containerMount(store.root, c.id, imageLinks(store, c)), layer.merged);
+  const dir = runtimeDir(store.root, c.id);
+  let session: AttachSession | null = null;
+  try {
+    writeBundle(store.root, c);
+    const created = await createUnderMonitor({
+      id: c.id,
+      name: c.name,
+      bundleDir: dir,
+      containerDir: dir,
+      tty: config.Tty,
+      stdin: config.OpenStdin,
+      stdinOnce: config.StdinOnce,
+      exitCommand: opts.exitCommand,
+    });
+    if (opts.attach) session = await attach(dir, { ...opts.attach, tty: config.Tty });
+    await startInRuntime(c.id, { runtime: created.runtime });
+    store.meta.updateContainer(c.id, {
+      state: "running",
+      pid: created.pid,
+      exitCode: 0,
+      startedAt: nanoTime(),
+      finishedAt: null,
+    });
+    return session;
+  } catch (err) {
+    session?.detach();
+    await deleteContainer(c.id, { force: true }).catch(() => {});
+    unmount(layer.merged);
+    const code = (err as StrataError).details?.exitCode;
+    if (typeof code === "number") store.meta.updateContainer(c.id, { exitCode: code });
+    throw err;
+  }
+}
+
+/**
+ * Starts a container; with `attach`, returns the attached session. A running
+ * container is left as it is (Docker's `start` of a running container does
+ * nothing), and attached to when asked.
+ */
+export function start(
+  store: Store,
+  c: ContainerRecord,
+  opts: StartOptions = {},
+): Promise<AttachSession | null> {
+  return withContainer(store, c.id, async (now) => {
+    const current = await settle(store, now);
+    if (isActive(current)) {
+      if (!opts.attach) return null;
+      const config = current.config as unknown as ContainerConfig;
+      return attach(runtimeDir(store.root, c.id), { ...opts.attach, tty: config.Tty });
+    }
+    return startLocked(store, current, opts);
+  });
+}
