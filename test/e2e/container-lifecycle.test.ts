@@ -1,0 +1,151 @@
+/**
+ * Containers that outlive the CLI (conmon + crun): detached runs, logs, exec,
+ * stop/kill/wait, restarts, forced removal, prune, inspect, and the truth in
+ * `ps` after a run ended with nobody watching or its monitor was killed.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { strata } from "../support/cli.ts";
+import { busyboxBaseTar } from "../support/fixtures.ts";
+import { tempDir } from "../support/tmp.ts";
+
+const root = tempDir();
+const IMAGE = "local/bb:1";
+
+before(async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "bb.tar"), busyboxBaseTar());
+  const r = await strata(root, ["import", join(dir, "bb.tar"), IMAGE]);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+async function ok(args: string[], input?: string): Promise<string> {
+  const r = await strata(root, args, { input });
+  assert.equal(r.code, 0, `strata ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function mounted(id: string): boolean {
+  return readFileSync("/proc/self/mountinfo", "utf8").includes(join(root, "containers", id, "merged"));
+}
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await sleep(100);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test("run -d outlives the CLI: logs, exec, stop, wait, start again, rm -f", async () => {
+  const id = (await ok(["run", "-d", "--name", "web", IMAGE, "sh", "-c", "echo out; echo err >&2; sleep 600"])).trim();
+  assert.match(id, /^[0-9a-f]{64}$/);
+  assert.match(await ok(["ps"]), /"sh -c 'echo out; ec…" +.* Up .* web\n/);
+  await until("the log", async () => (await strata(root, ["logs", "web"])).stdout === "out\n");
+  const logs = await strata(root, ["logs", "web"]);
+  assert.equal(logs.stderr, "err\n");
+  assert.equal((await strata(root, ["logs", "--tail", "1", "web"])).stderr, "err\n");
+
+  assert.equal(await ok(["exec", "web", "sh", "-c", "echo $HOSTNAME; pwd"]), `${id.slice(0, 12)}\n/\n`);
+  assert.equal(await ok(["exec", "-i", "web", "cat"], "piped\n"), "piped\n");
+  const missing = await strata(root, ["exec", "web", "nonexistent"]);
+  assert.equal(missing.code, 127);
+  assert.match(missing.stderr, /exec: "nonexistent": executable file not found in \$PATH/);
+
+  // `sleep` as pid 1 ignores SIGTERM: stop escalates to SIGKILL after -t.
+  assert.equal(await ok(["stop", "-t", "1", "web"]), "web\n");
+  assert.equal(await ok(["wait", "web"]), "137\n");
+  assert.match(await ok(["ps", "-a"]), /Exited \(137\) .* web\n/);
+  assert.equal(mounted(id), false, "the layers are unmounted once the container stopped");
+
+  assert.equal(await ok(["start", "web"]), "web\n");
+  assert.match(await ok(["ps"]), / Up .* web\n/);
+  assert.equal(mounted(id), true);
+  const refused = await strata(root, ["rm", "web"]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /You cannot remove a running container [0-9a-f]{64}\. Stop the container/);
+  assert.equal(await ok(["rm", "-f", "web"]), "web\n");
+  assert.equal(existsSync(join(root, "containers", id)), false);
+  assert.equal(mounted(id), false);
+  assert.equal(await ok(["ps", "-a", "-q"]), "");
+});
+
+test("kill sends the signal the process handles; a stopped container cannot be killed", async () => {
+  const script = "trap 'exit 7' TERM; echo ready; while true; do sleep 0.1; done";
+  await ok(["run", "-d", "--name", "trapper", IMAGE, "sh", "-c", script]);
+  await until("the trap", async () => (await strata(root, ["logs", "trapper"])).stdout === "ready\n");
+  assert.equal(await ok(["kill", "-s", "TERM", "trapper"]), "trapper\n");
+  assert.equal(await ok(["wait", "trapper"]), "7\n");
+  const again = await strata(root, ["kill", "trapper"]);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /Cannot kill container: trapper: Container [0-9a-f]{64} is not running/);
+  await ok(["rm", "trapper"]);
+});
+
+test("a detached --rm container is removed when it exits, with nobody watching", async () => {
+  const id = (await ok(["run", "-d", "--rm", IMAGE, "true"])).trim();
+  // conmon's exit command (strata container cleanup) removes it without any other command.
+  await until("the clean-up", async () => !existsSync(join(root, "containers", id)));
+  assert.equal(mounted(id), false);
+  assert.doesNotMatch(await ok(["ps", "-a", "-q", "--no-trunc"]), new RegExp(id));
+});
+
+test("ps tells the truth after the monitor was killed", async () => {
+  const id = (await ok(["run", "-d", "--name", "orphan", IMAGE, "sleep", "600"])).trim();
+  const dir = join(root, "containers", id, "userdata");
+  const conmon = Number(readFileSync(join(dir, "conmon.pid"), "utf8"));
+  const pid = Number(readFileSync(join(dir, "pidfile"), "utf8"));
+  process.kill(conmon, "SIGKILL");
+  process.kill(pid, "SIGKILL");
+  await until("the monitor's end", async () => !existsSync(`/proc/${conmon}`));
+  assert.match(await ok(["ps", "-a"]), /"sleep 600" +.* Exited \(255\) .* orphan\n/);
+  assert.equal(mounted(id), false);
+  await ok(["rm", "orphan"]);
+});
+
+test("run -i passes piped input; start of a running container changes nothing", async () => {
+  assert.equal(await ok(["run", "-i", "--rm", IMAGE, "cat"], "through stdin\n"), "through stdin\n");
+  await ok(["run", "-d", "--name", "twice", IMAGE, "sleep", "600"]);
+  assert.equal(await ok(["start", "twice"]), "twice\n");
+  assert.match(await ok(["ps"]), / Up .* twice\n/);
+  await ok(["rm", "-f", "twice"]);
+});
+
+test("inspect shows Docker's container JSON; container prune removes only stopped ones", async () => {
+  const done = await strata(root, ["run", "--name", "done", IMAGE, "sh", "-c", "echo 12345 > /f; exit 2"]);
+  assert.deepEqual([done.code, done.stdout, done.stderr], [2, "", ""]);
+  const [c] = JSON.parse(await ok(["inspect", "--size", "done"])) as Array<Record<string, any>>;
+  assert.equal(c?.Name, "/done");
+  assert.equal(c?.State.Status, "exited");
+  assert.equal(c?.State.ExitCode, 2);
+  assert.equal(c?.State.Running, false);
+  assert.deepEqual([c?.Path, c?.Args], ["sh", ["-c", "echo 12345 > /f; exit 2"]]);
+  assert.equal(c?.GraphDriver.Name, "overlay2");
+  assert.equal(c?.GraphDriver.Data.UpperDir, join(root, "containers", c?.Id, "upper"));
+  assert.equal(c?.SizeRw, 6);
+  assert.ok(c?.SizeRootFs > 1_000_000);
+  assert.equal(await ok(["inspect", "-f", "{{.State.ExitCode}} {{.Config.Image}}", "done"]), `2 ${IMAGE}\n`);
+
+  await ok(["run", "-d", "--name", "keeper", IMAGE, "sleep", "600"]);
+  const pruned = await ok(["container", "prune", "-f"]);
+  assert.match(pruned, new RegExp(`^Deleted Containers:\n${c?.Id}\n\nTotal reclaimed space: 6B\n$`));
+  assert.match(await ok(["ps", "-a"]), /keeper\n$/);
+  await ok(["rm", "-f", "keeper"]);
+  const none = await strata(root, ["inspect", "nothing-here"]);
+  assert.equal(none.code, 1);
+  assert.equal(none.stderr, "Error: No such object: nothing-here\n");
+});
+
+test("concurrent runs of one image share its layers", async () => {
+  const runs = await Promise.all(
+    Array.from({ length: 4 }, (_, i) => strata(root, ["run", "--rm", IMAGE, "echo", `run ${i}`])),
+  );
+  for (const [i, r] of runs.entries()) {
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `run ${i}\n`);
+  }
+  assert.equal(await ok(["ps", "-a", "-q"]), "");
+});
