@@ -21,6 +21,18 @@ function strata(...args: string[]): number {
   return r.status ?? 1;
 }
 
+/** An image's full ID, as `docker image inspect --format '{{.Id}}'` gives it (not printed). */
+function imageId(ref: string): string {
+  const r = spawnSync(
+    process.execPath,
+    [CLI, "--root", root, "image", "inspect", "--format", "{{.Id}}", ref],
+    {
+      encoding: "utf8",
+    },
+  );
+  return r.stdout.trim();
+}
+
 function expect(code: number, wanted: number, what: string): void {
   if (code !== wanted) {
     process.stderr.write(`demo: ${what} exited ${code}, expected ${wanted}\n`);
@@ -47,28 +59,57 @@ try {
   expect(strata("inspect", "--format", "{{json .RootFS}}", v1), 0, "inspect");
   expect(strata("history", v1), 0, "history");
 
-  // The container half: a thin writable layer on the image's shared layers.
-  expect(strata("create", "--name", "contenedor1", v1), 0, "create");
+  // The container half, as the reference story (../shared/reference/outputs/docker-13…25):
+  // a thin writable layer on the image's shared layers, supervised by conmon.
+  expect(strata("run", "-d", "--name", "web1", "--network", "none", v1), 0, "run -d");
+  expect(strata("ps", "-a", "-s"), 0, "ps -a -s");
+  expect(
+    strata(
+      "exec",
+      "web1",
+      "sh",
+      "-c",
+      "echo hola > /var/www/html/hola.txt; cat /var/www/html/index.html /var/www/html/hola.txt",
+    ),
+    0,
+    "exec",
+  );
   expect(strata("ps", "-a", "-s"), 0, "ps -a -s");
   expect(
     strata(
       "run",
       "--name",
       "writer1",
+      "--network",
+      "none",
       v2,
       "sh",
       "-c",
-      "echo 00000000000000000 > /file.txt; head -c 1048576 /dev/zero > /root/blob.bin; echo wrote",
+      "head -c 1048576 /dev/zero > /root/blob.bin; echo wrote",
     ),
     0,
     "run",
   );
   expect(strata("ps", "-a", "-s"), 0, "ps -a -s");
-  expect(strata("diff", "writer1"), 0, "diff");
+  expect(strata("diff", "web1"), 0, "diff");
   expect(strata("system", "df", "-v"), 0, "system df -v");
-  expect(strata("rmi", v1), 1, "rmi v1 while contenedor1 uses it");
-  expect(strata("rm", "contenedor1", "writer1"), 0, "rm");
-  expect(strata("rmi", v1), 0, "rmi v1");
+  expect(strata("rmi", v1), 1, "rmi v1 while web1 uses it");
+  expect(strata("rmi", imageId(v1)), 1, "rmi of v1's ID while web1 runs");
+  expect(strata("rmi", imageId(v2)), 1, "rmi of v2's ID while the stopped writer1 uses it");
+  expect(
+    strata(
+      "inspect",
+      "--size",
+      "--format",
+      "{{.State.Status}} {{.SizeRw}} {{.GraphDriver.Data.UpperDir}}",
+      "web1",
+    ),
+    0,
+    "inspect",
+  );
+  expect(strata("logs", "web1"), 0, "logs");
+  expect(strata("rm", "-f", "web1", "writer1"), 0, "rm -f");
+  expect(strata("rmi", v1, v2), 0, "rmi");
   expect(strata("images"), 0, "images");
   expect(strata("system", "check"), 0, "system check");
 } finally {
