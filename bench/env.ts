@@ -2,16 +2,48 @@
  * The benchmark environment: one journaled ext4 file system in a loop file
  * for every store (the root file system here has no journal, which makes
  * file creation after deletes erratic: see machine notes), a real registry on
- * 127.0.0.1, and a Docker daemon (Debian's docker.io) on its own socket.
+ * 127.0.0.1, a Docker daemon (Debian's docker.io) on its own socket, and
+ * Podman (Debian's) on its own root and run root.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CACHE } from "./images.ts";
 
 export const MNT = process.env.STRATA_BENCH_MNT ?? "/mnt/strata-bench";
 export const DOCKER_SOCK = "/run/strata-bench-docker.sock";
+export const PODMAN_RUN = "/run/strata-bench-podman";
+
+/** Installs the Debian packages that are missing (nothing when all are there). */
+export function ensurePackages(packages: string[]): void {
+  const installed = (p: string) =>
+    spawnSync("dpkg-query", ["-s", p], { encoding: "utf8" }).stdout.includes("Status: install ok installed");
+  const missing = packages.filter((p) => !installed(p));
+  if (missing.length === 0) return;
+  process.stderr.write(`bench: installing ${missing.join(" ")}\n`);
+  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+}
+
+/**
+ * crun (Podman's runtime here, and the bare floor) refuses hybrid cgroups with
+ * a controller on cgroup2: mount each such controller as its own v1
+ * hierarchy, as strata does for itself (see machine notes). Idempotent.
+ */
+export function ensureCgroups(): void {
+  const list = "/sys/fs/cgroup/unified/cgroup.controllers";
+  if (!existsSync(list)) return;
+  for (const c of readFileSync(list, "utf8").split(/\s+/).filter(Boolean)) {
+    const dir = `/sys/fs/cgroup/${c}`;
+    if (spawnSync("mountpoint", ["-q", dir]).status === 0) continue;
+    mkdirSync(dir, { recursive: true });
+    execFileSync("mount", ["-t", "cgroup", "-o", c, "cgroup", dir]);
+  }
+}
 
 export function mountScratch(): void {
   const mounted = spawnSync("mountpoint", ["-q", MNT]).status === 0;
@@ -60,3 +92,45 @@ export async function startDocker(): Promise<() => void> {
 }
 
 export const docker = (...args: string[]) => ["docker", "-H", `unix://${DOCKER_SOCK}`, ...args];
+
+/**
+ * Podman's containers.conf for the bench (CONTAINERS_CONF, so the host's own
+ * is not read). Root lacks CAP_SYS_RESOURCE here and Podman lowers its own
+ * nproc limit to 32768 at start, so its default container ulimits (nofile
+ * 1048576, nproc 4194304) fail in crun: ask for no more than conmon has.
+ */
+export function setupPodman(): void {
+  const hard = (row: string) => {
+    const m = new RegExp(`^${row}\\s+\\S+\\s+(\\d+)`, "m").exec(readFileSync("/proc/self/limits", "utf8"));
+    return m ? Number(m[1]) : Number.POSITIVE_INFINITY;
+  };
+  const nofile = Math.min(hard("Max open files"), 1048576);
+  const nproc = Math.min(hard("Max processes"), 32768);
+  const conf = join(MNT, "podman", "containers.conf");
+  mkdirSync(join(MNT, "podman"), { recursive: true });
+  writeFileSync(
+    conf,
+    `[containers]\ndefault_ulimits = ["nofile=${nofile}:${nofile}", "nproc=${nproc}:${nproc}"]\n`,
+  );
+  process.env.CONTAINERS_CONF = conf;
+}
+
+/** Podman on the bench file system: no systemd here, so cgroupfs and a file event log. */
+export const podman = (...args: string[]) => [
+  "podman",
+  "--root",
+  join(MNT, "podman", "root"),
+  "--runroot",
+  PODMAN_RUN,
+  "--tmpdir",
+  join(PODMAN_RUN, "tmp"),
+  "--storage-driver",
+  "overlay",
+  "--cgroup-manager",
+  "cgroupfs",
+  "--runtime",
+  "crun",
+  "--events-backend",
+  "file",
+  ...args,
+];
