@@ -4,10 +4,11 @@ import type { Compression } from "./decompress.ts";
 
 export { type ApplyOptions, type ApplyResult, applyLayer, cleanName } from "./apply.ts";
 export type { Compression } from "./decompress.ts";
+export { tarUpperDir } from "./diff.ts";
 export { emitLayer } from "./emit.ts";
 export { sniffCompression } from "./sniff.ts";
 export { emittedSize } from "./tar-split.ts";
-export { TAR_END, tarHeader, tarPadding } from "./tar-writer.ts";
+export { TAR_END, type TarEntry, type TarType, tarEntryHeader, tarHeader, tarPadding } from "./tar-writer.ts";
 
 /** How a layer blob of this media type is compressed (Docker and OCI types). */
 export function compressionFromMediaType(mediaType: string): Compression {

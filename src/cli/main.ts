@@ -317,6 +317,15 @@ function defineContainerOps(program: Command, parent: Command): void {
     .option("-t, --timestamps", "Show timestamps")
     .action(lazy(program, ops, "logs"));
   parent
+    .command("commit")
+    .description("Create a new image from a container's changes")
+    .argument("<container>")
+    .argument("[repository]", "REPOSITORY[:TAG]")
+    .option("-a, --author <author>", 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")')
+    .option("-m, --message <message>", "Commit message")
+    .option("-p, --pause [bool]", "Pause container during commit", (v) => v !== "false", true)
+    .action(lazy(program, () => import("./commands/commit.ts")));
+  parent
     .command("exec")
     .description("Run a command in a running container")
     .argument("<container>")

@@ -20,14 +20,17 @@ import {
   type ExecOptions,
   execInContainer,
   killContainer as killRuntime,
+  pauseContainer,
   readRecord,
   resolveUser,
+  resumeContainer,
   stopContainer as stopRuntime,
   waitExitStatus,
 } from "../runtime/index.ts";
 import { containerLayer, directorySize, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { cliPath } from "./cli-path.ts";
+import type { CommitOptions } from "./commit.ts";
 import { type ContainerConfig, type CreateOptions, createContainer } from "./create.ts";
 import { type Change, upperChanges } from "./diff.ts";
 import { type ContainerInspect, inspectContainer } from "./inspect.ts";
@@ -172,6 +175,24 @@ export class ContainerService implements ImageUsers {
       runtime: readRecord(dir).runtime,
     });
     return result.exitCode;
+  }
+
+  /**
+   * `commit`: the container's writable layer becomes a new image layer on
+   * its image's layers; a running container is frozen meanwhile unless
+   * `pause` is false. Resolves to the new image ID.
+   */
+  async commit(nameOrId: string, opts: Omit<CommitOptions, "freezer"> = {}): Promise<Digest> {
+    const c = await this.refreshed(this.get(nameOrId));
+    const { commitContainer } = await import("./commit.ts");
+    const runtime = isActive(c) ? readRecord(runtimeDir(this.store.root, c.id)).runtime : undefined;
+    return commitContainer(this.store, this.images, c, {
+      ...opts,
+      freezer: {
+        pause: (id) => pauseContainer(id, { runtime }),
+        resume: (id) => resumeContainer(id, { runtime }),
+      },
+    });
   }
 
   /** Settles what conmon recorded (the exit command calls this after a detached container ends). */

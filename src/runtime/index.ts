@@ -41,9 +41,11 @@ export { type RunOptions, runBundle } from "./run.ts";
 export {
   deleteContainer,
   killContainer,
+  pauseContainer,
   type RuntimeOptions,
   type RuntimeState,
   type RuntimeStatus,
+  resumeContainer,
   startContainer,
   state,
 } from "./runtime-cli.ts";

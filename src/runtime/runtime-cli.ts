@@ -99,3 +99,14 @@ export async function state(id: string, opts: RuntimeOptions = {}): Promise<Runt
   const s = JSON.parse(r.stdout) as { status: RuntimeStatus; pid?: number; bundle: string };
   return { status: s.status, pid: s.pid ?? 0, bundle: s.bundle };
 }
+
+/** Freezes every process of a running container (cgroup freezer); `docker pause`, and commit's consistent read. */
+export async function pauseContainer(id: string, opts: RuntimeOptions = {}): Promise<void> {
+  const r = await runRuntime(["pause", id], opts);
+  if (r.code !== 0) throw failure("cannot pause container", id, r);
+}
+
+export async function resumeContainer(id: string, opts: RuntimeOptions = {}): Promise<void> {
+  const r = await runRuntime(["resume", id], opts);
+  if (r.code !== 0) throw failure("cannot unpause container", id, r);
+}

@@ -41,7 +41,9 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
 }
 
 test("run -d outlives the CLI: logs, exec, stop, wait, start again, rm -f", async () => {
-  const id = (await ok(["run", "-d", "--name", "web", IMAGE, "sh", "-c", "echo out; echo err >&2; sleep 600"])).trim();
+  const id = (
+    await ok(["run", "-d", "--name", "web", IMAGE, "sh", "-c", "echo out; echo err >&2; sleep 600"])
+  ).trim();
   assert.match(id, /^[0-9a-f]{64}$/);
   assert.match(await ok(["ps"]), /"sh -c 'echo out; ec…" +.* Up .* web\n/);
   await until("the log", async () => (await strata(root, ["logs", "web"])).stdout === "out\n");
@@ -117,6 +119,7 @@ test("run -i passes piped input; start of a running container changes nothing", 
 test("inspect shows Docker's container JSON; container prune removes only stopped ones", async () => {
   const done = await strata(root, ["run", "--name", "done", IMAGE, "sh", "-c", "echo 12345 > /f; exit 2"]);
   assert.deepEqual([done.code, done.stdout, done.stderr], [2, "", ""]);
+  // biome-ignore lint/suspicious/noExplicitAny: Docker's JSON, checked field by field below
   const [c] = JSON.parse(await ok(["inspect", "--size", "done"])) as Array<Record<string, any>>;
   assert.equal(c?.Name, "/done");
   assert.equal(c?.State.Status, "exited");
@@ -148,4 +151,23 @@ test("concurrent runs of one image share its layers", async () => {
     assert.equal(r.stdout, `run ${i}\n`);
   }
   assert.equal(await ok(["ps", "-a", "-q"]), "");
+});
+
+test("commit turns a running container's changes into a new image on the same layers", async () => {
+  await ok(["run", "-d", "--name", "changer", IMAGE, "sh", "-c", "echo data > /x; rm /bin/echo; sleep 600"]);
+  await until("the change", async () => (await strata(root, ["diff", "changer"])).stdout.includes("A /x"));
+  const id = (await ok(["commit", "-m", "my change", "changer", "local/committed:1"])).trim();
+  assert.match(id, /^sha256:[0-9a-f]{64}$/);
+  assert.match(await ok(["ps"]), / Up .* changer\n/, "the container runs on after a paused commit");
+  const [base, committed] = await Promise.all(
+    [IMAGE, "local/committed:1"].map(async (ref) => JSON.parse(await ok(["image", "inspect", ref]))[0]),
+  );
+  assert.deepEqual(committed.RootFS.Layers.slice(0, -1), base.RootFS.Layers);
+  assert.equal(committed.RootFS.Layers.length, base.RootFS.Layers.length + 1);
+  const r = await strata(root, ["run", "--rm", "local/committed:1", "sh", "-c", "cat /x; ls /bin/echo"]);
+  assert.equal(r.stdout, "data\n");
+  assert.match(r.stderr, /No such file or directory/);
+  assert.match(await ok(["history", "local/committed:1"]), /my change/);
+  await ok(["rm", "-f", "changer"]);
+  await ok(["rmi", "local/committed:1"]);
 });

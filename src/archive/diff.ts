@@ -1,0 +1,168 @@
+/**
+ * A container's writable layer (an overlayfs upper directory) as an OCI
+ * layer tar, converted as moby's overlay2 driver does (archive's overlay
+ * whiteout converter): a 0/0 character device becomes an empty regular file
+ * `.wh.NAME` (mode 0600, the device's owner and time), and a directory with
+ * `trusted.overlay.opaque=y` is followed by an empty `DIR/.wh..wh..opq`
+ * (the directory's permissions and owner). overlayfs' own `trusted.overlay.*`
+ * attributes never reach the tar; every other xattr does, as a binary-exact
+ * `SCHILY.xattr.*` PAX record.
+ *
+ * Order is deterministic: names sorted bytewise, each directory before its
+ * contents (Go's filepath.Walk, which moby uses). The upper root itself is
+ * not an entry. Nothing follows a symlink; files are read in chunks as the
+ * consumer asks for them, so memory stays flat whatever the layer holds.
+ */
+import { type BigIntStats, constants, lstatSync, readdirSync, readlinkSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { StrataError } from "../errors.ts";
+import { native } from "../sys/index.ts";
+import { TAR_END, type TarEntry, tarEntryHeader, tarPadding } from "./tar-writer.ts";
+
+const CHUNK = 1 << 20;
+const WHITEOUT = ".wh.";
+const OPAQUE = ".wh..wh..opq";
+const OVERLAY_XATTR = "trusted.overlay.";
+/** Upper-dir forms whose meaning lives in lower layers: a plain tar of them would be wrong. */
+const UNSUPPORTED_XATTRS = ["trusted.overlay.redirect", "trusted.overlay.metacopy"];
+
+/** glibc's major()/minor() of a dev_t. */
+function devNumbers(rdev: bigint): { devmajor: number; devminor: number } {
+  return {
+    devmajor: Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn)),
+    devminor: Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn)),
+  };
+}
+
+/** Whole seconds, rounded down as Go's Time.Truncate(time.Second) then Unix() does. */
+function seconds(st: BigIntStats): number {
+  const ns = st.mtimeNs;
+  const s = ns / 1_000_000_000n;
+  return Number(ns < 0n && s * 1_000_000_000n !== ns ? s - 1n : s);
+}
+
+/** The xattrs that belong in the tar, and whether overlayfs marked the directory opaque. */
+function readXattrs(path: string): { pax: Map<string, Buffer>; opaque: boolean } {
+  const pax = new Map<string, Buffer>();
+  let opaque = false;
+  for (const name of native().llistxattr(path)) {
+    if (UNSUPPORTED_XATTRS.includes(name)) {
+      throw new StrataError(
+        "INTERNAL",
+        `cannot archive ${path}: it carries ${name} (overlayfs redirect_dir/metacopy), whose data lives in a lower layer`,
+      );
+    }
+    const value = native().lgetxattr(path, name);
+    if (value === null) continue;
+    if (name.startsWith(OVERLAY_XATTR)) {
+      if (name === "trusted.overlay.opaque" && value.length === 1 && value[0] === 0x79) opaque = true;
+      continue;
+    }
+    pax.set(`SCHILY.xattr.${name}`, value);
+  }
+  return { pax, opaque };
+}
+
+/** Exactly `size` bytes of a regular file, in chunks; a file that changed size is an error. */
+async function* fileBody(path: string, size: number): AsyncGenerator<Buffer> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    let left = size;
+    while (left > 0) {
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, left));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      left -= bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+    const { bytesRead: extra } = await fh.read(Buffer.alloc(1), 0, 1, null);
+    if (left !== 0 || extra !== 0) {
+      throw new StrataError("CONFLICT", `${path} changed size while its layer was being archived`, {
+        hint: "pause or stop the container before committing it",
+      });
+    }
+  } finally {
+    await fh.close();
+  }
+  yield tarPadding(size);
+}
+
+class UpperWalker {
+  /** Inode → first tar name, so later names of a hardlinked file become link entries. */
+  private readonly seen = new Map<bigint, string>();
+
+  async *dir(abs: string, rel: string): AsyncGenerator<Buffer> {
+    for (const raw of readdirSync(abs, { encoding: "buffer" }).sort(Buffer.compare)) {
+      const name = raw.toString("utf8");
+      // Layer tars and records carry names as UTF-8 strings: refuse what would silently change.
+      if (!Buffer.from(name).equals(raw)) {
+        throw new StrataError(
+          "UNSAFE_PATH",
+          `cannot archive ${join(abs, name)}: its name is not valid UTF-8`,
+        );
+      }
+      const path = join(abs, name);
+      // A running container may delete a file between readdir and lstat: it is simply not there.
+      const st = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+      if (st) yield* this.entry(path, rel ? `${rel}/${name}` : name, rel, name, st);
+    }
+  }
+
+  private async *entry(
+    path: string,
+    tarName: string,
+    parent: string,
+    base: string,
+    st: BigIntStats,
+  ): AsyncGenerator<Buffer> {
+    const common = { uid: Number(st.uid), gid: Number(st.gid), mtime: seconds(st) };
+    if (st.isCharacterDevice() && st.rdev === 0n) {
+      const name = parent ? `${parent}/${WHITEOUT}${base}` : `${WHITEOUT}${base}`;
+      yield tarEntryHeader({ ...common, name, type: "0", mode: 0o600, size: 0 });
+      return;
+    }
+    if (st.isSocket()) return; // As moby: sockets are not archived.
+    const { pax, opaque } = readXattrs(path);
+    const mode = Number(st.mode & 0o7777n);
+    const e: TarEntry = { ...common, name: tarName, type: "0", mode, size: 0, pax };
+    if (st.isDirectory()) {
+      yield tarEntryHeader({ ...e, name: `${tarName}/`, type: "5" });
+      if (opaque) {
+        yield tarEntryHeader({ ...common, name: `${tarName}/${OPAQUE}`, type: "0", mode, size: 0, mtime: 0 });
+      }
+      yield* this.dir(path, tarName);
+      return;
+    }
+    if (st.nlink > 1n) {
+      const first = this.seen.get(st.ino);
+      if (first !== undefined) {
+        yield tarEntryHeader({ ...e, type: "1", linkname: first });
+        return;
+      }
+      this.seen.set(st.ino, tarName);
+    }
+    if (st.isFile()) {
+      const size = Number(st.size);
+      yield tarEntryHeader({ ...e, size });
+      yield* fileBody(path, size);
+    } else if (st.isSymbolicLink()) {
+      yield tarEntryHeader({ ...e, type: "2", linkname: readlinkSync(path) });
+    } else if (st.isFIFO()) {
+      yield tarEntryHeader({ ...e, type: "6" });
+    } else if (st.isCharacterDevice() || st.isBlockDevice()) {
+      yield tarEntryHeader({ ...e, type: st.isCharacterDevice() ? "3" : "4", ...devNumbers(st.rdev) });
+    }
+  }
+}
+
+async function* upperTarChunks(upperDir: string): AsyncGenerator<Buffer> {
+  yield* new UpperWalker().dir(upperDir, "");
+  yield TAR_END;
+}
+
+/** Streams the uncompressed OCI layer tar of an overlayfs upper directory (see above). */
+export function tarUpperDir(upperDir: string): Readable {
+  return Readable.from(upperTarChunks(upperDir), { objectMode: false });
+}
