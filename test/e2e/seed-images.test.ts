@@ -125,7 +125,11 @@ test("inspect shows the diff IDs as RootFS.Layers; history matches sizes to laye
   );
   const missing = await strata(root, ["inspect", "nope:v9"]);
   assert.equal(missing.code, 1);
-  assert.equal(missing.stderr.trim(), "Error: No such image: nope:v9");
+  // Without --type, Docker looks for any object (containers first) and says so.
+  assert.equal(missing.stderr.trim(), "Error: No such object: nope:v9");
+  const missingImage = await strata(root, ["image", "inspect", "nope:v9"]);
+  assert.equal(missingImage.code, 1);
+  assert.equal(missingImage.stderr.trim(), "Error: No such image: nope:v9");
 });
 
 test("rmi v1 frees only v1's own layer; v2 stays intact and verifiable", async () => {
