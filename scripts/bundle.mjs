@@ -17,9 +17,9 @@ await build({
   platform: "node",
   target: "node20",
   format: "esm",
-  // The native SQLite binding is loaded from node_modules at run time.
-  external: ["better-sqlite3"],
-  // CommonJS dependencies (commander, better-sqlite3's loader) call require():
+  // better-sqlite3's JavaScript is bundled too (a dozen fewer files to load);
+  // its native addon is loaded by path from node_modules (metadata/db.ts).
+  // CommonJS dependencies (better-sqlite3 and its loader) call require():
   // give every ES module chunk one.
   banner: {
     js: '#!/usr/bin/env node\nimport { createRequire as __strataRequire } from "node:module";\nconst require = __strataRequire(import.meta.url);',

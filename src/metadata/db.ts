@@ -3,16 +3,34 @@
  * another process writes; busy_timeout makes concurrent writers queue instead
  * of failing; writes use BEGIN IMMEDIATE so a read-then-write never deadlocks.
  */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { StrataError } from "../errors.ts";
 import { MIGRATIONS } from "./schema.ts";
 
 export type Db = Database.Database;
 
+/**
+ * better-sqlite3 finds its addon through the `bindings` package, which probes
+ * a dozen paths (~15 ms of every command's start here); its own build path is
+ * known, so it is handed over directly when it is there.
+ */
+function nativeBinding(): string | undefined {
+  try {
+    const pkg = createRequire(import.meta.url).resolve("better-sqlite3/package.json");
+    const addon = join(dirname(pkg), "build", "Release", "better_sqlite3.node");
+    return existsSync(addon) ? addon : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function openDb(path: string): Db {
   let db: Db;
   try {
-    db = new Database(path, { timeout: 30_000 });
+    db = new Database(path, { timeout: 30_000, nativeBinding: nativeBinding() });
   } catch (cause) {
     throw new StrataError("STORE_CORRUPT", `cannot open the metadata database ${path}`, { cause });
   }

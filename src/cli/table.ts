@@ -1,0 +1,475 @@
+/**
+ * Every command strata offers, as data: names, Docker's flags and help, and
+ * the module that runs it (imported only when that command runs). Commands
+ * Docker offers both at the top level and in a group (`images` = `image ls`)
+ * share one spec.
+ */
+import type { CommandSpec, FlagSpec, GroupSpec } from "./args.ts";
+
+const format: FlagSpec = { long: "format", value: "string", help: "Format output using a custom template" };
+const noTrunc: FlagSpec = { long: "no-trunc", negates: "trunc", help: "Don't truncate output" };
+const quiet = (help: string): FlagSpec => ({ long: "quiet", short: "q", help });
+const force = (help: string): FlagSpec => ({ long: "force", short: "f", help });
+const detachKeys: FlagSpec = {
+  long: "detach-keys",
+  value: "string",
+  help: "Override the key sequence for detaching a container",
+};
+const env: FlagSpec = {
+  long: "env",
+  short: "e",
+  value: "list",
+  multiple: true,
+  help: "Set environment variables",
+};
+const workdir: FlagSpec = {
+  long: "workdir",
+  short: "w",
+  value: "string",
+  help: "Working directory inside the container",
+};
+const user: FlagSpec = {
+  long: "user",
+  short: "u",
+  value: "string",
+  help: "Username or UID (format: <name|uid>[:<group|gid>])",
+};
+const interactive: FlagSpec = {
+  long: "interactive",
+  short: "i",
+  help: "Keep STDIN open even if not attached",
+};
+const tty: FlagSpec = { long: "tty", short: "t", help: "Allocate a pseudo-TTY" };
+
+const runFlags: FlagSpec[] = [
+  interactive,
+  tty,
+  { long: "rm", help: "Automatically remove the container when it exits" },
+  { long: "name", value: "string", help: "Assign a name to the container" },
+  env,
+  workdir,
+  user,
+  { long: "entrypoint", value: "string", help: "Overwrite the default ENTRYPOINT of the image" },
+  { long: "network", value: "string", help: "Connect a container to a network (none or host)" },
+  { long: "hostname", short: "h", value: "string", help: "Container host name" },
+  detachKeys,
+];
+
+const images = () => import("./commands/images.ts");
+const run = () => import("./commands/run.ts");
+const misc = () => import("./commands/container-misc.ts");
+const ops = () => import("./commands/container-ops.ts");
+const inspectModule = () => import("./commands/inspect.ts");
+
+export const pull: CommandSpec = {
+  name: "pull",
+  summary: "Download an image from a registry",
+  args: ["<NAME[:TAG|@DIGEST]>"],
+  flags: [
+    quiet("Suppress verbose output"),
+    { long: "platform", value: "string", help: "Set platform if server is multi-platform capable" },
+  ],
+  load: () => import("./commands/pull.ts"),
+};
+
+const imageLs: CommandSpec = {
+  name: "images",
+  summary: "List images",
+  args: [],
+  flags: [
+    { long: "all", short: "a", help: "Show all images (default hides intermediate images)" },
+    quiet("Only show image IDs"),
+    { long: "digests", help: "Show digests" },
+    noTrunc,
+    {
+      long: "filter",
+      short: "f",
+      value: "filter",
+      multiple: true,
+      help: "Filter output based on conditions provided",
+    },
+    format,
+  ],
+  load: images,
+};
+
+const rmi: CommandSpec = {
+  name: "rmi",
+  summary: "Remove one or more images",
+  args: ["<IMAGE...>"],
+  flags: [
+    force("Force removal of the image"),
+    { long: "no-prune", negates: "prune", help: "Do not delete untagged parents" },
+  ],
+  load: () => import("./commands/rmi.ts"),
+};
+
+const history: CommandSpec = {
+  name: "history",
+  summary: "Show the history of an image",
+  args: ["<IMAGE>"],
+  flags: [
+    noTrunc,
+    quiet("Only show image IDs"),
+    { long: "human", short: "H", help: "Print sizes and dates in human readable format" },
+    format,
+  ],
+  load: () => import("./commands/history.ts"),
+};
+
+const tag: CommandSpec = {
+  name: "tag",
+  summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+  args: ["<SOURCE_IMAGE[:TAG]>", "<TARGET_IMAGE[:TAG]>"],
+  flags: [],
+  load: () => import("./commands/tag.ts"),
+};
+
+const importCmd: CommandSpec = {
+  name: "import",
+  summary: "Import the contents from a tarball to create a filesystem image",
+  args: ["<file|URL|->", "[REPOSITORY[:TAG]]"],
+  flags: [{ long: "message", short: "m", value: "string", help: "Set commit message for imported image" }],
+  load: () => import("./commands/import.ts"),
+};
+
+const save: CommandSpec = {
+  name: "save",
+  summary: "Save one or more images to a tar archive (streamed to STDOUT by default)",
+  args: ["<IMAGE...>"],
+  flags: [{ long: "output", short: "o", value: "string", help: "Write to a file, instead of STDOUT" }],
+  load: () => import("./commands/save.ts"),
+};
+
+const load: CommandSpec = {
+  name: "load",
+  summary: "Load an image from a tar archive or STDIN",
+  args: [],
+  flags: [
+    { long: "input", short: "i", value: "string", help: "Read from tar archive file, instead of STDIN" },
+    quiet("Suppress the load output"),
+  ],
+  load: () => import("./commands/load.ts"),
+};
+
+const inspectFormat: FlagSpec = { ...format, short: "f" };
+
+const inspect: CommandSpec = {
+  name: "inspect",
+  summary: "Return low-level information on strata objects",
+  args: ["<NAME|ID...>"],
+  flags: [
+    inspectFormat,
+    { long: "type", value: "string", help: "Return JSON for specified type" },
+    { long: "size", short: "s", help: "Display total file sizes if the type is container" },
+  ],
+  load: inspectModule,
+};
+
+const runCmd: CommandSpec = {
+  name: "run",
+  summary: "Create and run a new container from an image",
+  args: ["<IMAGE>", "[COMMAND...]"],
+  flags: [
+    { long: "detach", short: "d", help: "Run container in background and print container ID" },
+    ...runFlags,
+  ],
+  stopAtArgument: true,
+  load: run,
+  action: "run",
+};
+
+const create: CommandSpec = {
+  ...runCmd,
+  name: "create",
+  summary: "Create a new container",
+  flags: runFlags,
+  action: "create",
+};
+
+const start: CommandSpec = {
+  name: "start",
+  summary: "Start one or more stopped containers",
+  args: ["<CONTAINER...>"],
+  flags: [
+    { long: "attach", short: "a", help: "Attach STDOUT/STDERR and forward signals" },
+    { long: "interactive", short: "i", help: "Attach container's STDIN" },
+    detachKeys,
+  ],
+  load: misc,
+  action: "start",
+};
+
+const rm: CommandSpec = {
+  name: "rm",
+  summary: "Remove one or more containers",
+  args: ["<CONTAINER...>"],
+  flags: [
+    force("Force the removal of a running container (uses SIGKILL)"),
+    { long: "volumes", short: "v", help: "Remove anonymous volumes associated with the container" },
+  ],
+  load: () => import("./commands/rm.ts"),
+};
+
+const diff: CommandSpec = {
+  name: "diff",
+  summary: "Inspect changes to files or directories on a container's filesystem",
+  args: ["<CONTAINER>"],
+  flags: [],
+  load: misc,
+  action: "diff",
+};
+
+const rename: CommandSpec = {
+  name: "rename",
+  summary: "Rename a container",
+  args: ["<CONTAINER>", "<NEW_NAME>"],
+  flags: [],
+  load: misc,
+  action: "rename",
+};
+
+const ps: CommandSpec = {
+  name: "ps",
+  summary: "List containers",
+  args: [],
+  flags: [
+    { long: "all", short: "a", help: "Show all containers (default shows just running)" },
+    quiet("Only display container IDs"),
+    { long: "size", short: "s", help: "Display total file sizes" },
+    noTrunc,
+    {
+      long: "filter",
+      short: "f",
+      value: "filter",
+      multiple: true,
+      help: "Filter output based on conditions provided",
+    },
+    format,
+  ],
+  load: () => import("./commands/ps.ts"),
+};
+
+const attach: CommandSpec = {
+  name: "attach",
+  summary: "Attach local standard input, output, and error streams to a running container",
+  args: ["<CONTAINER>"],
+  flags: [
+    { long: "no-stdin", negates: "stdin", help: "Do not attach STDIN" },
+    { long: "sig-proxy", help: "Proxy all received signals to the process (default true)" },
+    detachKeys,
+  ],
+  load: ops,
+  action: "attach",
+};
+
+const stop: CommandSpec = {
+  name: "stop",
+  summary: "Stop one or more running containers",
+  args: ["<CONTAINER...>"],
+  flags: [
+    {
+      long: "time",
+      short: "t",
+      value: "int",
+      default: "10",
+      help: "Seconds to wait for stop before killing it",
+    },
+  ],
+  load: ops,
+  action: "stop",
+};
+
+const kill: CommandSpec = {
+  name: "kill",
+  summary: "Kill one or more running containers",
+  args: ["<CONTAINER...>"],
+  flags: [
+    { long: "signal", short: "s", value: "string", default: "KILL", help: "Signal to send to the container" },
+  ],
+  load: ops,
+  action: "kill",
+};
+
+const wait: CommandSpec = {
+  name: "wait",
+  summary: "Block until one or more containers stop, then print their exit codes",
+  args: ["<CONTAINER...>"],
+  flags: [],
+  load: ops,
+  action: "wait",
+};
+
+const logs: CommandSpec = {
+  name: "logs",
+  summary: "Fetch the logs of a container",
+  args: ["<CONTAINER>"],
+  flags: [
+    { long: "follow", short: "f", help: "Follow log output" },
+    {
+      long: "tail",
+      short: "n",
+      value: "string",
+      default: "all",
+      help: "Number of lines to show from the end of the logs",
+    },
+    { long: "timestamps", short: "t", help: "Show timestamps" },
+  ],
+  load: ops,
+  action: "logs",
+};
+
+const exec: CommandSpec = {
+  name: "exec",
+  summary: "Run a command in a running container",
+  args: ["<CONTAINER>", "<COMMAND...>"],
+  flags: [
+    interactive,
+    tty,
+    { long: "detach", short: "d", help: "Detached mode: run command in the background" },
+    env,
+    workdir,
+    user,
+    detachKeys,
+  ],
+  stopAtArgument: true,
+  load: ops,
+  action: "exec",
+};
+
+const commit: CommandSpec = {
+  name: "commit",
+  summary: "Create a new image from a container's changes",
+  args: ["<CONTAINER>", "[REPOSITORY[:TAG]]"],
+  flags: [
+    {
+      long: "author",
+      short: "a",
+      value: "string",
+      help: 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")',
+    },
+    { long: "message", short: "m", value: "string", help: "Commit message" },
+    { long: "pause", short: "p", default: true, help: "Pause container during commit (default true)" },
+  ],
+  load: () => import("./commands/commit.ts"),
+};
+
+const systemDf: CommandSpec = {
+  name: "df",
+  summary: "Show strata disk usage",
+  args: [],
+  flags: [{ long: "verbose", short: "v", help: "Show detailed information on space usage" }],
+  load: () => import("./commands/system-df.ts"),
+};
+
+const systemCheck: CommandSpec = {
+  name: "check",
+  summary: "Verify every stored blob, layer and name",
+  args: [],
+  flags: [{ long: "repair", help: "Remove leftovers of interrupted commands first" }],
+  load: () => import("./commands/system-check.ts"),
+};
+
+const imagePrune: CommandSpec = {
+  name: "prune",
+  summary: "Remove unused images",
+  args: [],
+  flags: [
+    { long: "all", short: "a", help: "Remove all unused images, not just dangling ones" },
+    force("Do not prompt for confirmation"),
+  ],
+  load: () => import("./commands/image-prune.ts"),
+};
+
+const containerPrune: CommandSpec = {
+  name: "prune",
+  summary: "Remove all stopped containers",
+  args: [],
+  flags: [force("Do not prompt for confirmation")],
+  load: ops,
+  action: "prune",
+};
+
+const containerCleanup: CommandSpec = {
+  name: "cleanup",
+  summary: "Settle an ended container (conmon's exit command)",
+  args: ["<CONTAINER>"],
+  flags: [],
+  hidden: true,
+  load: ops,
+  action: "cleanup",
+};
+
+export const TOP_LEVEL: CommandSpec[] = [
+  runCmd,
+  exec,
+  ps,
+  pull,
+  imageLs,
+  create,
+  start,
+  attach,
+  stop,
+  kill,
+  wait,
+  logs,
+  rm,
+  rmi,
+  diff,
+  commit,
+  rename,
+  inspect,
+  history,
+  tag,
+  importCmd,
+  save,
+  load,
+];
+
+export const GROUPS: GroupSpec[] = [
+  {
+    name: "container",
+    summary: "Manage containers",
+    commands: [
+      attach,
+      commit,
+      create,
+      diff,
+      exec,
+      { ...inspect, summary: "Display detailed information on one or more containers", action: "containers" },
+      kill,
+      logs,
+      { ...ps, name: "ls", aliases: ["list", "ps"] },
+      containerPrune,
+      rename,
+      rm,
+      runCmd,
+      start,
+      stop,
+      wait,
+      containerCleanup,
+    ],
+  },
+  {
+    name: "image",
+    summary: "Manage images",
+    commands: [
+      history,
+      importCmd,
+      {
+        ...inspect,
+        summary: "Display detailed information on one or more images",
+        flags: [inspectFormat],
+        action: "images",
+      },
+      load,
+      { ...imageLs, name: "ls", aliases: ["list"] },
+      imagePrune,
+      pull,
+      { ...rmi, name: "rm", aliases: ["remove"] },
+      save,
+      tag,
+    ],
+  },
+  { name: "system", summary: "Manage strata", commands: [systemCheck, systemDf] },
+];
