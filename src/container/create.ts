@@ -3,13 +3,14 @@
  * layers. The image is pulled first when missing, as Docker does. Nothing is
  * left half-created: a failure removes the layer directories and the record.
  */
-import { randomBytes } from "node:crypto";
+
 import { isStrataError, StrataError } from "../errors.ts";
 import type { ImageService, PullListener } from "../image/index.ts";
 import { FileLock } from "../metadata/index.ts";
 import { replaceOrAppendEnv } from "../runtime/index.ts";
 import { prepareContainerLayer, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
+import { randomBytes } from "../sys/builtins.ts";
 import { generateName, normalizeName } from "./names.ts";
 
 export interface CreateOptions {

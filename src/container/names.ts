@@ -3,7 +3,7 @@
  * a name taken already is retried with a digit appended, and the last resort
  * is the short ID. The word lists are strata's own.
  */
-import { randomInt } from "node:crypto";
+import { randomInt } from "../sys/builtins.ts";
 
 const ADJECTIVES = [
   "admiring",

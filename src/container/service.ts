@@ -223,26 +223,34 @@ export class ContainerService implements ImageUsers {
     const records: ContainerRecord[] = [];
     for (const c of this.store.meta.listContainers()) {
       const now = isActive(c) ? await this.refreshed(c) : c;
-      if (this.store.meta.getContainer(now.id) || !isActive(c)) records.push(now);
+      if (!isActive(c) || this.store.meta.getContainer(now.id)) records.push(now);
     }
+    const names = new Map<string, string | null>();
     return records
       .filter((c) => opts.all || isActive(c))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .map((c) => {
         const summary = summarizeContainer(this.store, c, { size: opts.size, imageSizes: images });
-        summary.image = this.displayImage(c);
+        summary.image = this.displayImage(c, names);
         return summary;
       });
   }
 
-  /** Docker shows the image ID once the name the user typed means another image (daemon/list.go). */
-  private displayImage(c: ContainerRecord): string {
-    try {
-      if (this.images.get(c.imageName).image.id === c.imageId) return c.imageName;
-    } catch {
-      // The name is gone: fall through to the ID.
+  /**
+   * Docker shows the image ID once the name the user typed means another
+   * image (daemon/list.go). `names` caches what each name means for one listing.
+   */
+  private displayImage(c: ContainerRecord, names: Map<string, string | null>): string {
+    let current = names.get(c.imageName);
+    if (current === undefined) {
+      try {
+        current = this.images.get(c.imageName).image.id;
+      } catch {
+        current = null; // The name is gone.
+      }
+      names.set(c.imageName, current);
     }
-    return shortHex(c.imageId);
+    return current === c.imageId ? c.imageName : shortHex(c.imageId);
   }
 
   /** Removes a stopped container and its writable layer (`rm`); a running one needs `force` (killed first). */

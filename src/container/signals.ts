@@ -1,6 +1,6 @@
 /** Docker's signal parsing (moby/sys/signal.ParseSignal): `KILL`, `SIGKILL`, `sigkill` or `9`. */
-import { constants } from "node:os";
 import { StrataError } from "../errors.ts";
+import { os } from "../sys/builtins.ts";
 
 export function parseSignal(raw: string): NodeJS.Signals | number {
   const n = Number(raw);
@@ -8,7 +8,7 @@ export function parseSignal(raw: string): NodeJS.Signals | number {
     if (n > 0 && n <= 64) return n;
   } else {
     const name = `SIG${raw.toUpperCase().replace(/^SIG/, "")}` as NodeJS.Signals;
-    if (name in constants.signals) return name;
+    if (name in os().constants.signals) return name;
   }
   throw new StrataError("INVALID_ARGUMENT", `Invalid signal: ${raw}`);
 }

@@ -5,11 +5,11 @@
  * partial one. Compressed layers are not kept: layers re-emit from their
  * unpacked form (see archive's tar-split).
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Digest, hexOf, isDigest, sha256Digest } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
+import { crypto } from "../sys/builtins.ts";
 
 export interface ContentReader {
   has(digest: Digest): boolean;
@@ -59,7 +59,7 @@ export class ContentStore implements ContentReader, ContentWriter {
     const target = this.path(digest);
     if (existsSync(target)) return digest;
     mkdirSync(this.dir, { recursive: true });
-    const tmp = `${target}.${randomBytes(6).toString("hex")}.tmp`;
+    const tmp = `${target}.${crypto().randomBytes(6).toString("hex")}.tmp`;
     writeFileSync(tmp, bytes);
     renameSync(tmp, target);
     return digest;

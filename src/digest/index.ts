@@ -2,8 +2,8 @@
  * Content digests (`sha256:<64 hex>`), diff IDs and chain IDs. `Digest` is a
  * branded string: only the validating parser and the hashing helpers make one.
  */
-import { createHash } from "node:crypto";
 import { StrataError } from "../errors.ts";
+import { crypto } from "../sys/builtins.ts";
 
 export type Digest = string & { readonly __digest: unique symbol };
 
@@ -27,7 +27,7 @@ export function parseDigest(s: string): Digest {
 }
 
 export function sha256Digest(data: Uint8Array | string): Digest {
-  return `sha256:${createHash("sha256").update(data).digest("hex")}` as Digest;
+  return `sha256:${crypto().createHash("sha256").update(data).digest("hex")}` as Digest;
 }
 
 export function fromHex(hex: string): Digest {

@@ -4,8 +4,8 @@
  * of failing; writes use BEGIN IMMEDIATE so a read-then-write never deadlocks.
  */
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { StrataError } from "../errors.ts";
 import { MIGRATIONS } from "./schema.ts";
@@ -14,16 +14,18 @@ export type Db = Database.Database;
 
 /**
  * better-sqlite3 finds its addon through the `bindings` package, which probes
- * a dozen paths (~15 ms of every command's start here); its own build path is
- * known, so it is handed over directly when it is there.
+ * a dozen paths (~15 ms of every command's start here); its build path is
+ * known, so it is handed over directly: the nearest node_modules above this
+ * module (src/metadata in a checkout, dist/chunks once bundled).
  */
 function nativeBinding(): string | undefined {
-  try {
-    const pkg = createRequire(import.meta.url).resolve("better-sqlite3/package.json");
-    const addon = join(dirname(pkg), "build", "Release", "better_sqlite3.node");
-    return existsSync(addon) ? addon : undefined;
-  } catch {
-    return undefined;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const addon = join(dir, "node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node");
+    if (existsSync(addon)) return addon;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
   }
 }
 

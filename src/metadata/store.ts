@@ -2,6 +2,8 @@
  * Typed access to the metadata database. Every method is one statement or one
  * transaction; callers compose several with `transaction`.
  */
+
+import type Database from "better-sqlite3";
 import type { Digest } from "../digest/index.ts";
 import { type Db, openDb } from "./db.ts";
 import type { ContainerRecord, ContainerState, ImageRecord, LayerRecord, RefRecord } from "./records.ts";
@@ -107,7 +109,19 @@ const refFromRow = (r: RefRow): RefRecord => ({
 });
 
 export class MetadataStore {
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(readonly db: Db) {}
+
+  /** A prepared statement, compiled once per process (listing 100 containers reuses one). */
+  private sql(text: string): Database.Statement {
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
+  }
 
   static open(path: string): MetadataStore {
     return new MetadataStore(openDb(path));
@@ -125,186 +139,173 @@ export class MetadataStore {
   // --- layers ---------------------------------------------------------------
 
   getLayer(chainId: Digest): LayerRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM layers WHERE chain_id = ?").get(chainId) as
-      | LayerRow
-      | undefined;
+    const row = this.sql("SELECT * FROM layers WHERE chain_id = ?").get(chainId) as LayerRow | undefined;
     return row && layerFromRow(row);
   }
 
   listLayers(): LayerRecord[] {
-    return (this.db.prepare("SELECT * FROM layers").all() as LayerRow[]).map(layerFromRow);
+    return (this.sql("SELECT * FROM layers").all() as LayerRow[]).map(layerFromRow);
   }
 
   /** Inserts a layer unless one with the same chain ID exists; returns whether it was inserted. */
   putLayer(l: LayerRecord): boolean {
-    const info = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO layers (chain_id, diff_id, parent, size, compressed_digest, compressed_size,
+    const info = this.sql(
+      `INSERT OR IGNORE INTO layers (chain_id, diff_id, parent, size, compressed_digest, compressed_size,
            media_type, link, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        l.chainId,
-        l.diffId,
-        l.parent,
-        l.size,
-        l.compressedDigest,
-        l.compressedSize,
-        l.mediaType,
-        l.link,
-        l.createdAt,
-      );
+    ).run(
+      l.chainId,
+      l.diffId,
+      l.parent,
+      l.size,
+      l.compressedDigest,
+      l.compressedSize,
+      l.mediaType,
+      l.link,
+      l.createdAt,
+    );
     if (l.compressedDigest) {
-      this.db
-        .prepare("INSERT OR REPLACE INTO blob_diff_ids (digest, diff_id) VALUES (?, ?)")
-        .run(l.compressedDigest, l.diffId);
+      this.sql("INSERT OR REPLACE INTO blob_diff_ids (digest, diff_id) VALUES (?, ?)").run(
+        l.compressedDigest,
+        l.diffId,
+      );
     }
     return info.changes === 1;
   }
 
   deleteLayer(chainId: Digest): void {
-    this.db.prepare("DELETE FROM layers WHERE chain_id = ?").run(chainId);
+    this.sql("DELETE FROM layers WHERE chain_id = ?").run(chainId);
   }
 
   // --- images ---------------------------------------------------------------
 
   getImage(id: Digest): ImageRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM images WHERE id = ?").get(id) as ImageRow | undefined;
+    const row = this.sql("SELECT * FROM images WHERE id = ?").get(id) as ImageRow | undefined;
     return row && imageFromRow(row);
   }
 
   listImages(): ImageRecord[] {
-    return (this.db.prepare("SELECT * FROM images").all() as ImageRow[]).map(imageFromRow);
+    return (this.sql("SELECT * FROM images").all() as ImageRow[]).map(imageFromRow);
   }
 
   /** Images whose ID hex starts with `hexPrefix`. */
   findImagesByPrefix(hexPrefix: string): ImageRecord[] {
-    const rows = this.db
-      .prepare("SELECT * FROM images WHERE id >= ? AND id < ? LIMIT 2")
-      .all(`sha256:${hexPrefix}`, `sha256:${hexPrefix}\uffff`) as ImageRow[];
+    const rows = this.sql("SELECT * FROM images WHERE id >= ? AND id < ? LIMIT 2").all(
+      `sha256:${hexPrefix}`,
+      `sha256:${hexPrefix}\uffff`,
+    ) as ImageRow[];
     return rows.map(imageFromRow);
   }
 
   putImage(i: ImageRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO images (id, manifest_digest, manifest_media_type, index_digest, created, os, architecture,
+    this.sql(
+      `INSERT INTO images (id, manifest_digest, manifest_media_type, index_digest, created, os, architecture,
            variant, chain, size, last_tag_time, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET manifest_digest = excluded.manifest_digest,
            manifest_media_type = excluded.manifest_media_type, index_digest = excluded.index_digest`,
-      )
-      .run(
-        i.id,
-        i.manifestDigest,
-        i.manifestMediaType,
-        i.indexDigest,
-        i.created,
-        i.os,
-        i.architecture,
-        i.variant,
-        JSON.stringify(i.chain),
-        i.size,
-        i.lastTagTime,
-        i.storedAt,
-      );
+    ).run(
+      i.id,
+      i.manifestDigest,
+      i.manifestMediaType,
+      i.indexDigest,
+      i.created,
+      i.os,
+      i.architecture,
+      i.variant,
+      JSON.stringify(i.chain),
+      i.size,
+      i.lastTagTime,
+      i.storedAt,
+    );
   }
 
   deleteImage(id: Digest): void {
-    this.db.prepare("DELETE FROM refs WHERE image_id = ?").run(id);
-    this.db.prepare("DELETE FROM images WHERE id = ?").run(id);
+    this.sql("DELETE FROM refs WHERE image_id = ?").run(id);
+    this.sql("DELETE FROM images WHERE id = ?").run(id);
   }
 
   // --- references -------------------------------------------------------------
 
   getRef(name: string): RefRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM refs WHERE name = ?").get(name) as RefRow | undefined;
+    const row = this.sql("SELECT * FROM refs WHERE name = ?").get(name) as RefRow | undefined;
     return row && refFromRow(row);
   }
 
   refsOf(imageId: Digest): RefRecord[] {
-    const rows = this.db
-      .prepare("SELECT * FROM refs WHERE image_id = ? ORDER BY name")
-      .all(imageId) as RefRow[];
+    const rows = this.sql("SELECT * FROM refs WHERE image_id = ? ORDER BY name").all(imageId) as RefRow[];
     return rows.map(refFromRow);
   }
 
   listRefs(): RefRecord[] {
-    return (this.db.prepare("SELECT * FROM refs ORDER BY name").all() as RefRow[]).map(refFromRow);
+    return (this.sql("SELECT * FROM refs ORDER BY name").all() as RefRow[]).map(refFromRow);
   }
 
   /** Points `name` at `imageId`; returns the image it pointed at before, if any. */
   setRef(ref: Omit<RefRecord, "createdAt">): Digest | undefined {
     const previous = this.getRef(ref.name);
-    this.db
-      .prepare(
-        `INSERT INTO refs (name, repo, kind, image_id, created_at) VALUES (?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO refs (name, repo, kind, image_id, created_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id, created_at = excluded.created_at`,
-      )
-      .run(ref.name, ref.repo, ref.kind, ref.imageId, Date.now());
+    ).run(ref.name, ref.repo, ref.kind, ref.imageId, Date.now());
     return previous?.imageId;
   }
 
   deleteRef(name: string): void {
-    this.db.prepare("DELETE FROM refs WHERE name = ?").run(name);
+    this.sql("DELETE FROM refs WHERE name = ?").run(name);
   }
 
   setLastTagTime(id: Digest, time: string): void {
-    this.db.prepare("UPDATE images SET last_tag_time = ? WHERE id = ?").run(time, id);
+    this.sql("UPDATE images SET last_tag_time = ? WHERE id = ?").run(time, id);
   }
 
   // --- containers -------------------------------------------------------------
 
   getContainer(id: string): ContainerRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM containers WHERE id = ?").get(id) as ContainerRow | undefined;
+    const row = this.sql("SELECT * FROM containers WHERE id = ?").get(id) as ContainerRow | undefined;
     return row && containerFromRow(row);
   }
 
   getContainerByName(name: string): ContainerRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM containers WHERE name = ?").get(name) as
-      | ContainerRow
-      | undefined;
+    const row = this.sql("SELECT * FROM containers WHERE name = ?").get(name) as ContainerRow | undefined;
     return row && containerFromRow(row);
   }
 
   /** Containers whose ID starts with `prefix` (at most two: enough to tell ambiguity). */
   findContainersByPrefix(prefix: string): ContainerRecord[] {
-    const rows = this.db
-      .prepare("SELECT * FROM containers WHERE id >= ? AND id < ? LIMIT 2")
-      .all(prefix, `${prefix}\uffff`) as ContainerRow[];
+    const rows = this.sql("SELECT * FROM containers WHERE id >= ? AND id < ? LIMIT 2").all(
+      prefix,
+      `${prefix}\uffff`,
+    ) as ContainerRow[];
     return rows.map(containerFromRow);
   }
 
   listContainers(): ContainerRecord[] {
-    return (this.db.prepare("SELECT * FROM containers").all() as ContainerRow[]).map(containerFromRow);
+    return (this.sql("SELECT * FROM containers").all() as ContainerRow[]).map(containerFromRow);
   }
 
   containersOfImage(imageId: Digest): ContainerRecord[] {
-    const rows = this.db
-      .prepare("SELECT * FROM containers WHERE image_id = ?")
-      .all(imageId) as ContainerRow[];
+    const rows = this.sql("SELECT * FROM containers WHERE image_id = ?").all(imageId) as ContainerRow[];
     return rows.map(containerFromRow);
   }
 
   /** Inserts a new container; fails with the SQLite constraint error when the name is taken. */
   insertContainer(c: ContainerRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO containers (id, name, image_id, image_name, chain, config, created_at, state, pid, exit_code,
+    this.sql(
+      `INSERT INTO containers (id, name, image_id, image_name, chain, config, created_at, state, pid, exit_code,
            started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        c.id,
-        c.name,
-        c.imageId,
-        c.imageName,
-        JSON.stringify(c.chain),
-        JSON.stringify(c.config),
-        c.createdAt,
-        c.state,
-        c.pid,
-        c.exitCode,
-        c.startedAt,
-        c.finishedAt,
-      );
+    ).run(
+      c.id,
+      c.name,
+      c.imageId,
+      c.imageName,
+      JSON.stringify(c.chain),
+      JSON.stringify(c.config),
+      c.createdAt,
+      c.state,
+      c.pid,
+      c.exitCode,
+      c.startedAt,
+      c.finishedAt,
+    );
   }
 
   updateContainer(
@@ -322,12 +323,10 @@ export class MetadataStore {
     const keys = Object.keys(patch) as (keyof typeof patch)[];
     if (keys.length === 0) return;
     const sets = keys.map((k) => `${columns[k]} = ?`).join(", ");
-    this.db
-      .prepare(`UPDATE containers SET ${sets} WHERE id = ?`)
-      .run(...keys.map((k) => patch[k] ?? null), id);
+    this.sql(`UPDATE containers SET ${sets} WHERE id = ?`).run(...keys.map((k) => patch[k] ?? null), id);
   }
 
   deleteContainer(id: string): void {
-    this.db.prepare("DELETE FROM containers WHERE id = ?").run(id);
+    this.sql("DELETE FROM containers WHERE id = ?").run(id);
   }
 }

@@ -16,9 +16,10 @@
  * pipes. Node's "pipe" stdio entries are socketpairs, which conmon reads and
  * writes as it would Podman's.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { StrataError } from "../errors.ts";
+import { childProcess } from "../sys/builtins.ts";
 
 export interface SyncMessage {
   data: number;
@@ -137,7 +138,7 @@ export function spawnConmon(
     stdio.push("pipe");
   }
   // detached: conmon must not share the CLI's process group (a Ctrl-C at the terminal is not for it).
-  const child = spawn(conmon, args, { stdio, env, detached: true });
+  const child = childProcess().spawn(conmon, args, { stdio, env, detached: true });
   let stderr = "";
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (d: string) => {

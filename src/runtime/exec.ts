@@ -8,11 +8,11 @@
  * message before running the runtime, so the attach is in place before the
  * process writes anything.
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { StrataError } from "../errors.ts";
+import { crypto } from "../sys/builtins.ts";
 import { type AttachSession, attachSocket } from "./attach.ts";
 import { spawnConmon } from "./conmon-pipes.ts";
 import { replaceOrAppendEnv } from "./env.ts";
@@ -99,7 +99,7 @@ export async function execInContainer(id: string, opts: ExecOptions): Promise<Ex
 
   const sessionsDir = join(opts.containerDir ?? st.bundle, "exec");
   removeFinishedSessions(sessionsDir);
-  const session = randomBytes(16).toString("hex");
+  const session = crypto().randomBytes(16).toString("hex");
   const dir = join(sessionsDir, session);
   mkdirSync(dir, { recursive: true });
   const processFile = join(dir, "process.json");

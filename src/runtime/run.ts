@@ -7,8 +7,8 @@
  * turned into Docker's exit codes: 127 for a command that does not exist,
  * 126 for one that cannot be run, 125 otherwise.
  */
-import { spawn } from "node:child_process";
 import { StrataError } from "../errors.ts";
+import { childProcess } from "../sys/builtins.ts";
 import { defaultRuntime, runtimeGlobalArgs, runtimePath } from "./host.ts";
 
 const RUNTIME_FAILURE =
@@ -22,7 +22,7 @@ export interface RunOptions {
 export function runBundle(id: string, bundle: string, opts: RunOptions): Promise<number> {
   const runtime = defaultRuntime();
   const bin = runtimePath(runtime);
-  const child = spawn(bin, [...runtimeGlobalArgs(runtime), "run", "--bundle", bundle, id], {
+  const child = childProcess().spawn(bin, [...runtimeGlobalArgs(runtime), "run", "--bundle", bundle, id], {
     stdio: [opts.interactive ? "inherit" : "ignore", "inherit", "pipe"],
   });
   let runtimeError = "";

@@ -3,8 +3,8 @@
  * delete and state of containers conmon created. Each call is one short
  * process (crun starts in ~4 ms).
  */
-import { execFile } from "node:child_process";
 import { StrataError } from "../errors.ts";
+import { childProcess } from "../sys/builtins.ts";
 import { defaultRuntime, type RuntimeName, runtimeGlobalArgs, runtimePath } from "./host.ts";
 
 export interface RuntimeOptions {
@@ -31,13 +31,18 @@ export function runRuntime(args: string[], opts: RuntimeOptions = {}): Promise<R
   const name = opts.runtime ?? defaultRuntime();
   const bin = runtimePath(name);
   return new Promise((resolve, reject) => {
-    execFile(bin, [...runtimeGlobalArgs(name), ...args], { encoding: "utf8" }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== "number") {
-        reject(new StrataError("RUNTIME_ERROR", `cannot run ${bin}`, { cause: err }));
-        return;
-      }
-      resolve({ code: err ? (err.code as unknown as number) : 0, stdout, stderr });
-    });
+    childProcess().execFile(
+      bin,
+      [...runtimeGlobalArgs(name), ...args],
+      { encoding: "utf8" },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== "number") {
+          reject(new StrataError("RUNTIME_ERROR", `cannot run ${bin}`, { cause: err }));
+          return;
+        }
+        resolve({ code: err ? (err.code as unknown as number) : 0, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -1,0 +1,31 @@
+/**
+ * Node built-ins that cost milliseconds to load (child_process pulls in net
+ * and dgram; crypto a dozen modules) and that most commands never use:
+ * loaded on first call instead of by a static import, so `ps` or `images`
+ * do not pay for them at start-up.
+ */
+import { closeSync, openSync, readSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const load = createRequire(import.meta.url);
+
+export const childProcess = (): typeof import("node:child_process") => load("node:child_process");
+export const crypto = (): typeof import("node:crypto") => load("node:crypto");
+export const os = (): typeof import("node:os") => load("node:os");
+
+/** Random bytes from the kernel without loading node:crypto (IDs and names at `create`). */
+export function randomBytes(n: number): Buffer {
+  const buf = Buffer.alloc(n);
+  const fd = openSync("/dev/urandom", "r");
+  try {
+    readSync(fd, buf, 0, n, null);
+  } finally {
+    closeSync(fd);
+  }
+  return buf;
+}
+
+/** A random integer in [0, max), max ≤ 65536 (modulo bias is irrelevant for names). */
+export function randomInt(max: number): number {
+  return randomBytes(2).readUInt16LE(0) % max;
+}
