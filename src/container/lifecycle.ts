@@ -18,6 +18,7 @@ import {
   attach,
   createContainer as createUnderMonitor,
   deleteContainer,
+  deleteContainerInBackground,
   readExit,
   readRecord,
   startContainer as startInRuntime,
@@ -96,9 +97,9 @@ async function settle(store: Store, c: ContainerRecord): Promise<ContainerRecord
   store.meta.updateContainer(c.id, { state: "exited", pid: 0, ...end });
   unmount(containerLayer(store.root, c.id).merged);
   try {
-    await deleteContainer(c.id, { runtime: readRecord(runtimeDir(store.root, c.id)).runtime, force: true });
+    deleteContainerInBackground(c.id, { runtime: readRecord(runtimeDir(store.root, c.id)).runtime });
   } catch {
-    // The runtime's state lives in /run: gone after a reboot, which is fine.
+    // No record or no runtime: nothing of the runtime's to free.
   }
   return { ...c, state: "exited", pid: 0, ...end };
 }

@@ -277,7 +277,10 @@ export class ContainerService implements ImageUsers {
       this.store.meta.deleteContainer(now.id);
       removeLockFile(this.store, now.id);
     });
-    await sweep(this.store, { extraRoots: this.roots(), tryOnly: true });
+    // Its layers are garbage only if its image went meanwhile (rmi -f); otherwise skip the sweep.
+    if (!this.store.meta.getImage(c.imageId)) {
+      await sweep(this.store, { extraRoots: this.roots(), tryOnly: true });
+    }
     return c.id;
   }
 

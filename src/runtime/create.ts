@@ -11,7 +11,7 @@
  * --console-socket, OOM reporting, log formats and an attach socket that
  * survives the CLI.
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { StrataError } from "../errors.ts";
 import { spawnConmon } from "./conmon-pipes.ts";
 import { conmonPath, ensureHostReady, type RuntimeName, runtimeGlobalArgs, runtimePath } from "./host.ts";
@@ -91,6 +91,9 @@ export function conmonCreateArgs(opts: CreateContainerOptions, runtime: RuntimeN
  * runtime's record of the previous run must go first. A live one is a conflict.
  */
 async function clearPreviousRun(id: string, runtime: RuntimeName): Promise<void> {
+  // The runtimes keep their state under /run/<name>/<id> (root's default): no
+  // directory, no previous run, and no need to spend a process finding out.
+  if (!existsSync(`/run/${runtime}/${id}`)) return;
   const previous = await state(id, { runtime });
   if (previous === null) return;
   if (previous.status !== "stopped") {

@@ -40,6 +40,7 @@ export { resizeTerminal, type TerminalSize } from "./resize.ts";
 export { type RunOptions, runBundle } from "./run.ts";
 export {
   deleteContainer,
+  deleteContainerInBackground,
   killContainer,
   pauseContainer,
   type RuntimeOptions,

@@ -115,3 +115,23 @@ export async function resumeContainer(id: string, opts: RuntimeOptions = {}): Pr
   const r = await runRuntime(["resume", id], opts);
   if (r.code !== 0) throw failure("cannot unpause container", id, r);
 }
+
+/**
+ * Removes the runtime's record of a stopped container without waiting for it
+ * (the runtime's own process finishes after strata exits): used once the exit
+ * is recorded, when nothing depends on the record being gone at once; a later
+ * create of the same id still clears it first.
+ */
+export function deleteContainerInBackground(id: string, opts: RuntimeOptions = {}): void {
+  const name = opts.runtime ?? defaultRuntime();
+  const child = childProcess().spawn(
+    runtimePath(name),
+    [...runtimeGlobalArgs(name), "delete", "--force", id],
+    {
+      detached: true,
+      stdio: "ignore",
+    },
+  );
+  child.on("error", () => {});
+  child.unref();
+}
