@@ -4,8 +4,7 @@
  * of failing; writes use BEGIN IMMEDIATE so a read-then-write never deadlocks.
  */
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { StrataError } from "../errors.ts";
 import { MIGRATIONS } from "./schema.ts";
@@ -19,9 +18,9 @@ export type Db = Database.Database;
  * module (src/metadata in a checkout, dist/chunks once bundled).
  */
 function nativeBinding(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
+  let dir = import.meta.dirname;
   for (;;) {
-    const addon = join(dir, "node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node");
+    const addon = `${dir}/node_modules/better-sqlite3/build/Release/better_sqlite3.node`;
     if (existsSync(addon)) return addon;
     const up = dirname(dir);
     if (up === dir) return undefined;
