@@ -27,11 +27,13 @@ const DAEMON_CODES = new Set([
 
 export function renderError(err: unknown): RenderedError {
   if (err instanceof StrataError) {
-    const prefix = DAEMON_CODES.has(err.code)
-      ? DAEMON_PREFIX
-      : err.code === "INVALID_REFERENCE"
-        ? ""
-        : "Error: ";
+    // Errors Docker's daemon (not its CLI) reports carry its prefix; `details.daemon` marks others.
+    const prefix =
+      DAEMON_CODES.has(err.code) || err.details.daemon === true
+        ? DAEMON_PREFIX
+        : err.code === "INVALID_REFERENCE"
+          ? ""
+          : "Error: ";
     const hint = err.hint ? ` (${err.hint})` : "";
     // Container start failures carry Docker's 125/126/127.
     const exitCode = typeof err.details.exitCode === "number" ? err.details.exitCode : 1;

@@ -18,6 +18,7 @@ export interface ContainerSummary {
   command: string;
   /** RFC 3339 with nanoseconds. */
   created: string;
+  labels: Record<string, string>;
   state: ContainerState;
   exitCode: number;
   startedAt: string | null;
@@ -61,6 +62,7 @@ export function summarizeContainer(
     imageId: c.imageId,
     command: commandLine(config),
     created: c.createdAt,
+    labels: config.Labels ?? {},
     state: c.state,
     exitCode: c.exitCode,
     startedAt: c.startedAt,

@@ -33,6 +33,7 @@ import { cliPath } from "./cli-path.ts";
 import type { CommitOptions } from "./commit.ts";
 import { type ContainerConfig, type CreateOptions, createContainer } from "./create.ts";
 import { type Change, upperChanges } from "./diff.ts";
+import { type FilterContext, matchesFilters, parseContainerFilters } from "./filters.ts";
 import { type ContainerInspect, inspectContainer } from "./inspect.ts";
 import { isActive, refresh, removeLockFile, runtimeDir, start, withContainer } from "./lifecycle.ts";
 import { type ContainerSummary, summarizeContainer } from "./list.ts";
@@ -217,8 +218,13 @@ export class ContainerService implements ImageUsers {
     return cli ? [process.execPath, cli, "--root", this.store.root, "container", "cleanup", id] : undefined;
   }
 
-  /** Every container (or only running ones), newest first; ended runs are settled first. */
-  async list(opts: { all?: boolean; size?: boolean } = {}): Promise<ContainerSummary[]> {
+  /**
+   * Every container (or only running ones), newest first; ended runs are
+   * settled first. `filters` are `ps --filter` arguments (`status=exited` …).
+   */
+  async list(opts: { all?: boolean; size?: boolean; filters?: string[] } = {}): Promise<ContainerSummary[]> {
+    const filters = parseContainerFilters(opts.filters ?? []);
+    const all = opts.all || filters.has("status");
     const images = new Map(this.store.meta.listImages().map((i) => [i.id as string, i.size]));
     const records: ContainerRecord[] = [];
     for (const c of this.store.meta.listContainers()) {
@@ -226,14 +232,42 @@ export class ContainerService implements ImageUsers {
       if (!isActive(c) || this.store.meta.getContainer(now.id)) records.push(now);
     }
     const names = new Map<string, string | null>();
+    const ctx = this.filterContext();
+    const byId = new Map(records.map((r) => [r.id, r]));
     return records
-      .filter((c) => opts.all || isActive(c))
+      .filter((c) => all || isActive(c))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-      .map((c) => {
-        const summary = summarizeContainer(this.store, c, { size: opts.size, imageSizes: images });
+      .map((c) => summarizeContainer(this.store, c, { size: false, imageSizes: images }))
+      .filter((s) => filters.size === 0 || matchesFilters(s, filters, ctx))
+      .map((s) => {
+        const c = byId.get(s.id) as ContainerRecord;
+        const summary = opts.size ? summarizeContainer(this.store, c, { size: true, imageSizes: images }) : s;
         summary.image = this.displayImage(c, names);
         return summary;
       });
+  }
+
+  private filterContext(): FilterContext {
+    return {
+      ancestorIds: (value) => {
+        let base: string;
+        try {
+          base = this.images.get(value).image.id;
+        } catch {
+          return [];
+        }
+        // Docker matches the image and every image built on it: those whose layers extend its own.
+        const chain = this.store.meta.getImage(base as Digest)?.chain ?? [];
+        return this.store.meta
+          .listImages()
+          .filter(
+            (i) =>
+              i.id === base || (i.chain.length > chain.length && chain.every((id, k) => i.chain[k] === id)),
+          )
+          .map((i) => i.id);
+      },
+      createdOf: (value) => this.get(value).createdAt,
+    };
   }
 
   /**

@@ -171,3 +171,19 @@ test("commit turns a running container's changes into a new image on the same la
   await ok(["rm", "-f", "changer"]);
   await ok(["rmi", "local/committed:1"]);
 });
+
+test("ps --filter: status lists stopped containers without -a, exited codes, names, ancestors, bad filters", async () => {
+  await ok(["run", "--name", "f-zero", IMAGE, "true"]);
+  await strata(root, ["run", "--name", "f-three", IMAGE, "sh", "-c", "exit 3"]);
+  await ok(["run", "-d", "--name", "f-up", IMAGE, "sleep", "600"]);
+  const names = async (...args: string[]) =>
+    (await ok(["ps", "--format", "{{.Names}}", ...args])).split("\n").filter(Boolean).sort();
+  assert.deepEqual(await names("--filter", "status=exited"), ["f-three", "f-zero"]);
+  assert.deepEqual(await names("-a", "--filter", "exited=3"), ["f-three"]);
+  assert.deepEqual(await names("-a", "-f", "name=f-z", "-f", "name=f-u"), ["f-up", "f-zero"]);
+  assert.deepEqual(await names("-f", "status=running", "-f", "ancestor=" + IMAGE), ["f-up"]);
+  assert.deepEqual(await names("-a", "-f", "ancestor=nothing:here"), []);
+  const bad = await strata(root, ["ps", "-f", "color=red"]);
+  assert.deepEqual([bad.code, bad.stderr], [1, "Error response from daemon: invalid filter 'color'\n"]);
+  await ok(["rm", "-f", "f-zero", "f-three", "f-up"]);
+});

@@ -11,6 +11,7 @@ export interface PsFlags {
   size?: boolean;
   trunc?: boolean;
   format?: string;
+  filter?: string[];
 }
 
 const HEADERS = {
@@ -46,7 +47,7 @@ function row(c: ContainerSummary, noTrunc: boolean, now: number) {
 
 export async function run(ctx: CommandContext, flags: PsFlags): Promise<CommandResult> {
   const engine = await ctx.engine();
-  const list = await engine.containers.list({ all: flags.all, size: flags.size });
+  const list = await engine.containers.list({ all: flags.all, size: flags.size, filters: flags.filter });
   const noTrunc = flags.trunc === false;
   if (flags.quiet) {
     ctx.io.out(list.map((c) => `${noTrunc ? c.id : c.id.slice(0, 12)}\n`).join(""));
