@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 // Bundles the CLI into dist/strata.js plus one chunk per lazily imported
-// command: a short command reads one small file at start-up instead of
+// command: a short command reads a few small files at start-up instead of
 // hundreds of modules, which is most of its cost.
-import { chmodSync, rmSync } from "node:fs";
-import { build } from "esbuild";
+//
+// esbuild splits code only in ES module output, but Node 20 loads CommonJS
+// faster (no ES module loader to start, no asynchronous link step per
+// chunk: ~15 ms less per command here). So the split ES modules are turned
+// into CommonJS one file at a time; `import()` becomes `require()`.
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { build, transformSync } from "esbuild";
 
 // Chunk names change with their content: start clean so stale chunks never pile up.
 rmSync("dist", { recursive: true, force: true });
@@ -19,11 +25,22 @@ await build({
   format: "esm",
   // better-sqlite3's JavaScript is bundled too (a dozen fewer files to load);
   // its native addon is loaded by path from node_modules (metadata/db.ts).
-  // CommonJS dependencies (better-sqlite3 and its loader) call require():
-  // give every ES module chunk one.
-  banner: {
-    js: '#!/usr/bin/env node\nimport { createRequire as __strataRequire } from "node:module";\nconst require = __strataRequire(import.meta.url);',
-  },
   logLevel: "warning",
 });
+
+const files = ["dist/strata.js", ...readdirSync("dist/chunks").map((f) => join("dist/chunks", f))];
+for (const file of files) {
+  const { code } = transformSync(readFileSync(file, "utf8"), {
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    supported: { "dynamic-import": false },
+    define: { "import.meta.dirname": "__dirname", "import.meta.url": "__strataUrl" },
+    banner: 'const __strataUrl = require("node:url").pathToFileURL(__filename).href;',
+    logLevel: "warning",
+  });
+  writeFileSync(file, file === "dist/strata.js" ? `#!/usr/bin/env node\n${code}` : code);
+}
+// The project is "type": "module"; the bundle is CommonJS.
+writeFileSync("dist/package.json", '{ "type": "commonjs" }\n');
 chmodSync("dist/strata.js", 0o755);

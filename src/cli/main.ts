@@ -119,4 +119,4 @@ async function main(): Promise<void> {
   process.exitCode = exitCode;
 }
 
-await main();
+void main();
