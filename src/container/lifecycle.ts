@@ -56,11 +56,14 @@ export function removeLockFile(store: Store, id: string): void {
   rmSync(join(store.root, "containers", `${id}.lock`), { force: true });
 }
 
-function alive(pid: number): boolean {
+/** Whether `pid` is a live conmon (after a reboot the pid may belong to another program). */
+function monitorAlive(pid: number): boolean {
   if (!(pid > 0)) return false;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return name === "conmon" && state !== "Z";
   } catch {
     return false;
   }
@@ -82,7 +85,7 @@ function endOf(store: Store, c: ContainerRecord): { exitCode: number; finishedAt
   try {
     conmonPid = readRecord(dir).conmonPid;
   } catch {}
-  if (alive(conmonPid)) return null;
+  if (monitorAlive(conmonPid)) return null;
   // conmon writes the exit file just before it ends: look once more.
   const late = readExit(dir);
   if (late) return { exitCode: late.exitCode, finishedAt: nanoTime() };

@@ -187,3 +187,11 @@ test("ps --filter: status lists stopped containers without -a, exited codes, nam
   assert.deepEqual([bad.code, bad.stderr], [1, "Error response from daemon: invalid filter 'color'\n"]);
   await ok(["rm", "-f", "f-zero", "f-three", "f-up"]);
 });
+
+test("logs -f follows a running container until it exits", async () => {
+  await ok(["run", "-d", "--name", "talker", IMAGE, "sh", "-c", "echo first; sleep 1; echo second"]);
+  const followed = await ok(["logs", "-f", "talker"]);
+  assert.equal(followed, "first\nsecond\n");
+  assert.match(await ok(["ps", "-a"]), /Exited \(0\) .* talker\n/);
+  await ok(["rm", "talker"]);
+});
