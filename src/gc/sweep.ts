@@ -90,6 +90,44 @@ async function sweepLocked(store: Store, extraRoots: Node[]): Promise<SweepResul
   return result;
 }
 
+/**
+ * Sweeps only `candidates` (what one removal may have freed): the same
+ * marking, without listing every layer, link and blob on disk, so `rmi`
+ * costs the same in a store of 4,000 layers as in one of 10. Leftovers of
+ * crashes are the full sweep's business (prune, `system check --repair`).
+ */
+export async function sweepCandidates(
+  store: Store,
+  candidates: { layers: Digest[]; blobs: Digest[] },
+  opts: { extraRoots?: Node[] } = {},
+): Promise<SweepResult> {
+  const lock = new FileLock(store.gcLockPath);
+  await lock.acquire("exclusive");
+  try {
+    const live = reachable(store, opts.extraRoots ?? []);
+    const result: SweepResult = { layers: [], blobs: [], reclaimed: 0 };
+    const doomed = candidates.layers
+      .filter((chainId) => !live.has(nodeId({ type: "layer", key: chainId })))
+      .flatMap((chainId) => store.meta.getLayer(chainId) ?? []);
+    store.meta.transaction(() => {
+      for (const layer of doomed) store.meta.deleteLayer(layer.chainId);
+    });
+    for (const layer of doomed) {
+      await store.layers.remove(layer.chainId, layer.link);
+      result.layers.push(layer.chainId);
+      result.reclaimed += layer.size;
+    }
+    for (const digest of candidates.blobs) {
+      if (live.has(nodeId({ type: "blob", key: digest }))) continue;
+      store.content.delete(digest);
+      result.blobs.push(digest);
+    }
+    return result;
+  } finally {
+    lock.release();
+  }
+}
+
 /** Staging leftovers and layer lock files; only safe under the exclusive lock (nobody is pulling). */
 async function clearStaging(store: Store): Promise<void> {
   for (const path of store.layers.listTmp()) await rm(path, { recursive: true, force: true });

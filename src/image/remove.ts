@@ -6,7 +6,7 @@
  */
 import { type Digest, hexOf, shortHex } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
-import { sweep } from "../gc/index.ts";
+import { sweepCandidates } from "../gc/index.ts";
 import type { RefRecord } from "../metadata/index.ts";
 import { parseReference, referenceString } from "../reference/index.ts";
 import type { Store } from "../store/index.ts";
@@ -88,8 +88,9 @@ export async function removeImage(
     meta.deleteImage(image.id);
   });
   records.push({ deleted: image.id });
-  const swept = await sweep(store, { extraRoots: users.roots() });
-  const freed = new Set<string>(swept?.layers ?? []);
+  const blobs = [image.id, image.manifestDigest, image.indexDigest].filter((d): d is Digest => !!d);
+  const swept = await sweepCandidates(store, { layers: image.chain, blobs }, { extraRoots: users.roots() });
+  const freed = new Set<string>(swept.layers);
   for (const chainId of [...image.chain].reverse()) {
     if (!freed.has(chainId)) break;
     records.push({ deleted: chainId });

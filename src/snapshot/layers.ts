@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync } from "nod
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type Digest, hexOf, isDigest } from "../digest/index.ts";
-import { crypto } from "../sys/builtins.ts";
+import { randomBytes } from "../sys/builtins.ts";
 
 export interface StagedLayer {
   /** The staging root; removed on discard. */
@@ -24,7 +24,7 @@ const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /** A 26-character upper-case base32 ID, like Docker's overlay2 link names. */
 export function newLinkId(): string {
-  const bytes = crypto().randomBytes(26);
+  const bytes = randomBytes(26);
   let out = "";
   for (const b of bytes) out += BASE32[b & 31];
   return out;
@@ -59,7 +59,7 @@ export class LayerStore {
 
   stage(): StagedLayer {
     mkdirSync(this.tmpDir, { recursive: true });
-    const path = join(this.tmpDir, `layer-${process.pid}-${crypto().randomBytes(8).toString("hex")}`);
+    const path = join(this.tmpDir, `layer-${process.pid}-${randomBytes(8).toString("hex")}`);
     const diffDir = join(path, "diff");
     mkdirSync(diffDir, { recursive: true, mode: 0o755 });
     return { path, diffDir, tarSplitPath: join(path, "tar-split.gz") };
@@ -90,7 +90,7 @@ export class LayerStore {
     // Rename first so a crash mid-delete leaves an obviously dead directory.
     const dir = this.dir(chainId);
     if (!existsSync(dir)) return;
-    const doomed = join(this.tmpDir, `removing-${hexOf(chainId)}-${crypto().randomBytes(4).toString("hex")}`);
+    const doomed = join(this.tmpDir, `removing-${hexOf(chainId)}-${randomBytes(4).toString("hex")}`);
     mkdirSync(this.tmpDir, { recursive: true });
     renameSync(dir, doomed);
     await rm(doomed, { recursive: true, force: true });
