@@ -63,7 +63,7 @@ export function listImages(store: Store, opts: ListOptions = {}): ImageSummary[]
   let uses: Map<string, number> | undefined;
   if (opts.sharedSize) {
     uses = layerUseCounts(images);
-    sizes = new Map(store.meta.listLayers().map((l) => [l.chainId, l.size]));
+    sizes = store.meta.layerSizes();
   }
   const shared = (image: ImageRecord) =>
     uses && sizes

@@ -19,7 +19,7 @@ export async function pruneImages(
   opts: { all?: boolean },
 ): Promise<PruneResult> {
   const result: PruneResult = { records: [], spaceReclaimed: 0 };
-  const sizes = new Map(store.meta.listLayers().map((l) => [l.chainId as string, l.size]));
+  const sizes = store.meta.layerSizes();
   for (const image of store.meta.listImages()) {
     const refs = store.meta.refsOf(image.id);
     const dangling = !refs.some((r) => r.kind === "tag");

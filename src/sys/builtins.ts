@@ -29,3 +29,6 @@ export function randomBytes(n: number): Buffer {
 export function randomInt(max: number): number {
   return randomBytes(2).readUInt16LE(0) % max;
 }
+
+/** node:tty loads Node's socket and stream modules: only asked for when a command needs to know. */
+export const tty = (): typeof import("node:tty") => load("node:tty");

@@ -28,7 +28,7 @@ export async function diskUsage(
   const used = new Set<string>();
   for (const image of store.meta.listImages()) for (const c of image.chain) used.add(c);
   let layersSize = 0;
-  for (const layer of store.meta.listLayers()) if (used.has(layer.chainId)) layersSize += layer.size;
+  for (const [chainId, size] of store.meta.layerSizes()) if (used.has(chainId)) layersSize += size;
   return { images: list, layersSize, containers: containerList };
 }
 
