@@ -19,8 +19,6 @@ const RUNTIME_PATHS: Record<RuntimeName, string[]> = {
 const CONMON_PATHS = ["/usr/bin/conmon", "/usr/libexec/podman/conmon", "/usr/local/bin/conmon"];
 const INSTALL_HINT = "apt-get install crun conmon";
 
-/** @deprecated the list runtimeBinary() searches; use runtimePath(). */
-export const RUNTIMES = [...RUNTIME_PATHS.crun, ...RUNTIME_PATHS.runc];
 
 export function findRuntime(name: RuntimeName): string | undefined {
   return RUNTIME_PATHS[name].find((p) => existsSync(p));
@@ -45,10 +43,6 @@ export function runtimePath(name: RuntimeName = defaultRuntime()): string {
   return found;
 }
 
-/** @deprecated use runtimePath(). */
-export function runtimeBinary(): string {
-  return runtimePath();
-}
 
 export function conmonPath(): string {
   const found = CONMON_PATHS.find((p) => existsSync(p));

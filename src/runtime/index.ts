@@ -16,7 +16,6 @@ export {
   ensureCgroups,
   ensureHostReady,
   type RuntimeName,
-  runtimeBinary,
   runtimePath,
 } from "./host.ts";
 export {
@@ -37,7 +36,6 @@ export {
 } from "./process.ts";
 export { type RuntimeRecord, readRecord } from "./record.ts";
 export { resizeTerminal, type TerminalSize } from "./resize.ts";
-export { type RunOptions, runBundle } from "./run.ts";
 export {
   deleteContainer,
   deleteContainerInBackground,

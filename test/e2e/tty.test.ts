@@ -11,20 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { CLI, strata } from "../support/cli.ts";
 import { busyboxBaseTar } from "../support/fixtures.ts";
 import { tempDir } from "../support/tmp.ts";
-
-async function waitFor(session: string, text: string): Promise<string> {
-  let screen = "";
-  for (let i = 0; i < 100; i++) {
-    screen = execFileSync("tmux", ["capture-pane", "-t", session, "-p"], { encoding: "utf8" });
-    if (screen.includes(text)) return screen;
-    await sleep(100);
-  }
-  assert.fail(`"${text}" never appeared on the terminal:\n${screen}`);
-}
-
-function keys(session: string, ...k: string[]): void {
-  execFileSync("tmux", ["send-keys", "-t", session, ...k]);
-}
+import { keys, screenShows } from "../support/tmux.ts";
 
 test("run -it gives the container a terminal; Ctrl-P Ctrl-Q detaches, attach re-attaches, exit ends it", async () => {
   const root = tempDir();
@@ -46,15 +33,15 @@ test("run -it gives the container a terminal; Ctrl-P Ctrl-Q detaches, attach re-
   ]);
   try {
     keys(session, `PS1='$ '; ${s} run -it --name contenedor1 local/bb:1 sh; echo "EXIT=$?"`, "Enter");
-    await waitFor(session, "/ #");
+    await screenShows(session, "/ #");
     keys(session, "tty", "Enter");
-    await waitFor(session, "/dev/pts/");
+    await screenShows(session, "/dev/pts/");
     // Docker's default detach keys, typed one at a time (Docker, too, only matches single-byte reads):
     // the CLI returns 0, the container keeps running.
     keys(session, "C-p");
     await sleep(200);
     keys(session, "C-q");
-    await waitFor(session, "EXIT=0");
+    await screenShows(session, "EXIT=0");
     const running = await strata(root, ["ps"]);
     assert.match(running.stdout, /"sh" +.* Up .* contenedor1\n/);
 
@@ -62,9 +49,9 @@ test("run -it gives the container a terminal; Ctrl-P Ctrl-Q detaches, attach re-
     keys(session, `${s} attach contenedor1; echo "EXIT=$?"`, "Enter");
     await sleep(500);
     keys(session, "echo 00000000000000000 > file.txt; echo wrote", "Enter");
-    await waitFor(session, "wrote");
+    await screenShows(session, "wrote");
     keys(session, "exit 130", "Enter");
-    await waitFor(session, "EXIT=130");
+    await screenShows(session, "EXIT=130");
   } finally {
     spawnSync("tmux", ["kill-session", "-t", session]);
   }

@@ -8,17 +8,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { deleteContainer, killContainer, state, waitExit } from "../../src/runtime/index.ts";
+import { screenShows } from "../support/tmux.ts";
 import { prepareBundle } from "./helpers.ts";
-
-async function screenShows(session: string, text: string): Promise<string> {
-  let screen = "";
-  for (let i = 0; i < 100; i++) {
-    screen = execFileSync("tmux", ["capture-pane", "-t", session, "-p"], { encoding: "utf8" });
-    if (screen.includes(text)) return screen;
-    await sleep(100);
-  }
-  assert.fail(`"${text}" never appeared on the terminal:\n${screen}`);
-}
 
 test("a shell at a real terminal: its size, raw keys, and detaching with Ctrl-P Ctrl-Q", async () => {
   const c = prepareBundle({ args: ["sh"], tty: true, stdin: true });
