@@ -17,6 +17,7 @@ import {
   type AttachSession,
   attach,
   createContainer as createUnderMonitor,
+  deleteCommand,
   deleteContainer,
   deleteContainerInBackground,
   readExit,
@@ -100,7 +101,10 @@ async function settle(store: Store, c: ContainerRecord): Promise<ContainerRecord
   store.meta.updateContainer(c.id, { state: "exited", pid: 0, ...end });
   unmount(containerLayer(store.root, c.id).merged);
   try {
-    deleteContainerInBackground(c.id, { runtime: readRecord(runtimeDir(store.root, c.id)).runtime });
+    const record = readRecord(runtimeDir(store.root, c.id));
+    // conmon already runs the runtime's delete when that is its exit command.
+    const byConmon = record.exitCommand?.join(" ") === deleteCommand(c.id, record.runtime).join(" ");
+    if (!byConmon) deleteContainerInBackground(c.id, { runtime: record.runtime });
   } catch {
     // No record or no runtime: nothing of the runtime's to free.
   }
@@ -120,7 +124,11 @@ export async function refresh(store: Store, c: ContainerRecord): Promise<Contain
 export interface StartOptions {
   /** Attach to the container's streams before it runs, so no output is lost (`run`, `start -a`). */
   attach?: Omit<AttachOptions, "tty">;
-  /** Run by conmon when the container exits (strata's `container cleanup`), for starts nobody waits on. */
+  /**
+   * Run by conmon when the container exits: strata's `container cleanup` for
+   * starts nobody waits on; otherwise the runtime's own delete, so the
+   * waiting CLI need not start that process itself.
+   */
   exitCommand?: string[];
 }
 
@@ -158,7 +166,7 @@ async function startLocked(
       tty: config.Tty,
       stdin: config.OpenStdin,
       stdinOnce: config.StdinOnce,
-      exitCommand: opts.exitCommand,
+      exitCommand: opts.exitCommand ?? deleteCommand(c.id),
     });
     if (opts.attach) session = await attach(dir, { ...opts.attach, tty: config.Tty });
     await startInRuntime(c.id, { runtime: created.runtime });

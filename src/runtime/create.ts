@@ -142,6 +142,7 @@ export async function createContainer(opts: CreateContainerOptions): Promise<Cre
     stdin: opts.stdin,
     pid,
     conmonPid,
+    exitCommand: opts.exitCommand,
   });
   return { runtime, pid, conmonPid };
 }

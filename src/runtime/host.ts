@@ -19,7 +19,6 @@ const RUNTIME_PATHS: Record<RuntimeName, string[]> = {
 const CONMON_PATHS = ["/usr/bin/conmon", "/usr/libexec/podman/conmon", "/usr/local/bin/conmon"];
 const INSTALL_HINT = "apt-get install crun conmon";
 
-
 export function findRuntime(name: RuntimeName): string | undefined {
   return RUNTIME_PATHS[name].find((p) => existsSync(p));
 }
@@ -42,7 +41,6 @@ export function runtimePath(name: RuntimeName = defaultRuntime()): string {
   }
   return found;
 }
-
 
 export function conmonPath(): string {
   const found = CONMON_PATHS.find((p) => existsSync(p));

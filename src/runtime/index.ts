@@ -37,6 +37,7 @@ export {
 export { type RuntimeRecord, readRecord } from "./record.ts";
 export { resizeTerminal, type TerminalSize } from "./resize.ts";
 export {
+  deleteCommand,
   deleteContainer,
   deleteContainerInBackground,
   killContainer,

@@ -14,6 +14,8 @@ export interface RuntimeRecord {
   pid: number;
   /** The daemonized conmon that watches it. */
   conmonPid: number;
+  /** What conmon runs once the container exited, if anything. */
+  exitCommand?: string[];
 }
 
 export function writeRecord(containerDir: string, record: RuntimeRecord): void {

@@ -116,6 +116,11 @@ export async function resumeContainer(id: string, opts: RuntimeOptions = {}): Pr
   if (r.code !== 0) throw failure("cannot unpause container", id, r);
 }
 
+/** The command line that removes a stopped container's runtime record (e.g. as conmon's exit command). */
+export function deleteCommand(id: string, runtime: RuntimeName = defaultRuntime()): string[] {
+  return [runtimePath(runtime), ...runtimeGlobalArgs(runtime), "delete", "--force", id];
+}
+
 /**
  * Removes the runtime's record of a stopped container without waiting for it
  * (the runtime's own process finishes after strata exits): used once the exit
