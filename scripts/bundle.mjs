@@ -38,8 +38,8 @@ for (const file of files) {
     platform: "node",
     target: "node20",
     supported: { "dynamic-import": false },
-    define: { "import.meta.dirname": "__dirname", "import.meta.url": "__strataUrl" },
-    banner: 'const __strataUrl = require("node:url").pathToFileURL(__filename).href;',
+    // strata's sources use import.meta.dirname/filename, never import.meta.url.
+    define: { "import.meta.dirname": "__dirname", "import.meta.filename": "__filename" },
     logLevel: "warning",
   });
   if (file === "dist/strata.js") writeFileSync(file, `#!/usr/bin/env node\n${code}`);

@@ -6,14 +6,13 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 let found: string | null | undefined;
 
 export function cliPath(): string | undefined {
   if (found === undefined) {
     found = process.env.STRATA_CLI ?? null;
-    let dir = dirname(fileURLToPath(import.meta.url));
+    let dir = import.meta.dirname;
     while (!found) {
       for (const candidate of [join(dir, "strata.js"), join(dir, "dist", "strata.js")]) {
         if (!found && existsSync(candidate)) found = candidate;

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Digest, shortHex } from "../digest/index.ts";
 import { isStrataError, StrataError } from "../errors.ts";
+import { byteOrder } from "../format/order.ts";
 import { sweep } from "../gc/index.ts";
 import type { ImageService, ImageUsers } from "../image/index.ts";
 import type { ContainerRecord } from "../metadata/index.ts";
@@ -236,7 +237,7 @@ export class ContainerService implements ImageUsers {
     const byId = new Map(records.map((r) => [r.id, r]));
     return records
       .filter((c) => all || isActive(c))
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .sort((a, b) => byteOrder(b.createdAt, a.createdAt))
       .map((c) => summarizeContainer(this.store, c, { size: false, imageSizes: images }))
       .filter((s) => filters.size === 0 || matchesFilters(s, filters, ctx))
       .map((s) => {
@@ -377,7 +378,7 @@ export class ContainerService implements ImageUsers {
   usersOf(imageId: Digest) {
     return this.store.meta
       .containersOfImage(imageId)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .sort((a, b) => byteOrder(b.createdAt, a.createdAt))
       .map((c) => ({ id: c.id, running: isActive(c) }));
   }
 

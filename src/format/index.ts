@@ -1,4 +1,5 @@
 export { createdSince, humanDuration } from "./duration.ts";
+export { byteOrder } from "./order.ts";
 export { bytesSize, formatG, humanSize, humanSizeWithPrecision } from "./size.ts";
 export { parseFormat, parseTemplate, Template } from "./template.ts";
 export { goJson } from "./template-funcs.ts";

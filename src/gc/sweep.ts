@@ -4,7 +4,7 @@
  * runs under the exclusive GC lock, so no pull is between "layer exists" and
  * "image recorded" while it looks.
  */
-import { rm } from "node:fs/promises";
+import { promises as fsPromises } from "node:fs";
 import type { Digest } from "../digest/index.ts";
 import type { ImageRecord } from "../metadata/index.ts";
 import { FileLock } from "../metadata/index.ts";
@@ -79,7 +79,7 @@ async function sweepLocked(store: Store, extraRoots: Node[]): Promise<SweepResul
     [...records.values()].filter((l) => !result.layers.includes(l.chainId)).map((l) => l.link),
   );
   for (const link of store.layers.listLinks()) {
-    if (!links.has(link)) await rm(store.layers.linkPath(link), { force: true });
+    if (!links.has(link)) await fsPromises.rm(store.layers.linkPath(link), { force: true });
   }
   for (const digest of store.content.list()) {
     if (live.has(nodeId({ type: "blob", key: digest }))) continue;
@@ -130,8 +130,8 @@ export async function sweepCandidates(
 
 /** Staging leftovers and layer lock files; only safe under the exclusive lock (nobody is pulling). */
 async function clearStaging(store: Store): Promise<void> {
-  for (const path of store.layers.listTmp()) await rm(path, { recursive: true, force: true });
-  await rm(store.layerLockDir, { recursive: true, force: true });
+  for (const path of store.layers.listTmp()) await fsPromises.rm(path, { recursive: true, force: true });
+  await fsPromises.rm(store.layerLockDir, { recursive: true, force: true });
 }
 
 /**

@@ -4,6 +4,7 @@
  * part in layers that another image also uses.
  */
 import type { Digest } from "../digest/index.ts";
+import { byteOrder } from "../format/order.ts";
 import type { ImageRecord, RefRecord } from "../metadata/index.ts";
 import type { Store } from "../store/index.ts";
 import { familiarRef } from "./lookup.ts";
@@ -76,5 +77,5 @@ export function listImages(store: Store, opts: ListOptions = {}): ImageSummary[]
     }),
   );
   // Newest first, as the daemon sorts; ties by ID for a stable order.
-  return out.sort((a, b) => (b.created ?? "").localeCompare(a.created ?? "") || a.id.localeCompare(b.id));
+  return out.sort((a, b) => byteOrder(b.created ?? "", a.created ?? "") || byteOrder(a.id, b.id));
 }

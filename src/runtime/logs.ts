@@ -5,8 +5,8 @@
  * `tail` counts whole lines; `follow` keeps reading until the container's
  * exit is recorded and the log is drained.
  */
-import { watch } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
+import { promises as fsPromises, watch } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { readExit } from "./exit.ts";
 import { containerFiles } from "./paths.ts";
@@ -124,7 +124,7 @@ export async function* readLogs(containerDir: string, opts: ReadLogsOptions = {}
   const path = containerFiles(containerDir).log;
   let fh: FileHandle;
   try {
-    fh = await open(path, "r");
+    fh = await fsPromises.open(path, "r");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
     throw err;

@@ -6,8 +6,7 @@
  * overlay2 does). Layers are unpacked into `tmp/` on the same file system and
  * committed with one rename, so a half-written layer is never visible.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { existsSync, promises as fsPromises, mkdirSync, readdirSync, renameSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { type Digest, hexOf, isDigest } from "../digest/index.ts";
 import { randomBytes } from "../sys/builtins.ts";
@@ -66,7 +65,7 @@ export class LayerStore {
   }
 
   async discard(staged: StagedLayer): Promise<void> {
-    await rm(staged.path, { recursive: true, force: true });
+    await fsPromises.rm(staged.path, { recursive: true, force: true });
   }
 
   /**
@@ -76,24 +75,24 @@ export class LayerStore {
    */
   async commit(staged: StagedLayer, chainId: Digest, link: string): Promise<void> {
     const target = this.dir(chainId);
-    if (existsSync(target)) await rm(target, { recursive: true, force: true });
+    if (existsSync(target)) await fsPromises.rm(target, { recursive: true, force: true });
     mkdirSync(this.layersDir, { recursive: true });
     renameSync(staged.path, target);
     mkdirSync(this.linksDir, { recursive: true });
     const linkPath = this.linkPath(link);
-    await rm(linkPath, { force: true });
+    await fsPromises.rm(linkPath, { force: true });
     symlinkSync(`../layers/${hexOf(chainId)}/diff`, linkPath);
   }
 
   async remove(chainId: Digest, link: string | null): Promise<void> {
-    if (link) await rm(this.linkPath(link), { force: true });
+    if (link) await fsPromises.rm(this.linkPath(link), { force: true });
     // Rename first so a crash mid-delete leaves an obviously dead directory.
     const dir = this.dir(chainId);
     if (!existsSync(dir)) return;
     const doomed = join(this.tmpDir, `removing-${hexOf(chainId)}-${randomBytes(4).toString("hex")}`);
     mkdirSync(this.tmpDir, { recursive: true });
     renameSync(dir, doomed);
-    await rm(doomed, { recursive: true, force: true });
+    await fsPromises.rm(doomed, { recursive: true, force: true });
   }
 
   /** Chain IDs that have a directory on disk. */

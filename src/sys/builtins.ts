@@ -7,7 +7,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 
-const load = createRequire(import.meta.url);
+const load = createRequire(import.meta.filename);
 
 export const childProcess = (): typeof import("node:child_process") => load("node:child_process");
 export const crypto = (): typeof import("node:crypto") => load("node:crypto");

@@ -5,7 +5,6 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { StrataError } from "../errors.ts";
 
 export interface NativeBinding {
@@ -56,7 +55,7 @@ let binding: NativeBinding | undefined;
 function findAddon(): string {
   const override = process.env.STRATA_NATIVE;
   if (override) return override;
-  let dir = dirname(fileURLToPath(import.meta.url));
+  let dir = import.meta.dirname;
   for (let i = 0; i < 4; i++) {
     const candidate = join(dir, "native", "build", "Release", "strata_native.node");
     if (existsSync(candidate)) return candidate;
@@ -69,7 +68,7 @@ function findAddon(): string {
 
 export function native(): NativeBinding {
   if (!binding) {
-    const require = createRequire(import.meta.url);
+    const require = createRequire(import.meta.filename);
     binding = require(findAddon()) as NativeBinding;
   }
   return binding;
