@@ -28,6 +28,9 @@ export interface ListOptions {
   sharedSize?: boolean;
   /** Count containers per image. */
   containerCounts?: Map<string, number>;
+  /** Records already read by the caller (`system df` reads them once for both of its tables). */
+  records?: ImageRecord[];
+  sizes?: Map<string, number>;
 }
 
 /** How many images use each chain ID; an image's chain lists every prefix. */
@@ -53,7 +56,7 @@ export function summarize(
 }
 
 export function listImages(store: Store, opts: ListOptions = {}): ImageSummary[] {
-  const images = store.meta.listImages();
+  const images = opts.records ?? store.meta.listImages();
   const refsByImage = new Map<string, RefRecord[]>();
   for (const ref of store.meta.listRefs()) {
     const list = refsByImage.get(ref.imageId) ?? [];
@@ -64,7 +67,7 @@ export function listImages(store: Store, opts: ListOptions = {}): ImageSummary[]
   let uses: Map<string, number> | undefined;
   if (opts.sharedSize) {
     uses = layerUseCounts(images);
-    sizes = store.meta.layerSizes();
+    sizes = opts.sizes ?? store.meta.layerSizes();
   }
   const shared = (image: ImageRecord) =>
     uses && sizes

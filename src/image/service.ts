@@ -5,6 +5,7 @@
  */
 import type { Readable } from "node:stream";
 import type { Digest } from "../digest/index.ts";
+import type { ImageRecord } from "../metadata/index.ts";
 import type { RegistryClient } from "../registry/index.ts";
 import type { Store } from "../store/index.ts";
 import type { HistoryItem } from "./history.ts";
@@ -34,10 +35,19 @@ export class ImageService {
   }
 
   /** Every image, newest first; `sharedSize` adds the shared/unique split of `system df -v`. */
-  list(opts: { sharedSize?: boolean; containers?: boolean } = {}): ImageSummary[] {
+  list(
+    opts: {
+      sharedSize?: boolean;
+      containers?: boolean;
+      records?: ImageRecord[];
+      sizes?: Map<string, number>;
+    } = {},
+  ): ImageSummary[] {
     return listImages(this.store, {
       sharedSize: opts.sharedSize,
       containerCounts: opts.containers ? this.users.counts() : undefined,
+      records: opts.records,
+      sizes: opts.sizes,
     });
   }
 

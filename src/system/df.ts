@@ -24,11 +24,13 @@ export async function diskUsage(
 ): Promise<DiskUsage> {
   // Containers first: settling ended runs may remove --rm containers.
   const containerList = await containers();
-  const list = images.list({ sharedSize: true, containers: true });
+  const records = store.meta.listImages();
+  const sizes = store.meta.layerSizes();
+  const list = images.list({ sharedSize: true, containers: true, records, sizes });
   const used = new Set<string>();
-  for (const image of store.meta.listImages()) for (const c of image.chain) used.add(c);
+  for (const image of records) for (const c of image.chain) used.add(c);
   let layersSize = 0;
-  for (const [chainId, size] of store.meta.layerSizes()) if (used.has(chainId)) layersSize += size;
+  for (const [chainId, size] of sizes) if (used.has(chainId)) layersSize += size;
   return { images: list, layersSize, containers: containerList };
 }
 
