@@ -91,6 +91,31 @@ async function sweepLocked(store: Store, extraRoots: Node[]): Promise<SweepResul
 }
 
 /**
+ * Which candidates something still holds: the same reachability as mark()
+ * (images hold their blobs and layers, containers their layers), asked only
+ * about the candidates, so a store of 200 images answers in a single scan.
+ */
+function stillHeld(
+  store: Store,
+  candidates: { layers: Digest[]; blobs: Digest[] },
+  extraRoots: Node[],
+): Set<string> {
+  const wanted = new Set<string>([...candidates.layers, ...candidates.blobs]);
+  const held = new Set<string>();
+  const see = (key: string | null) => {
+    if (key && wanted.has(key)) held.add(key);
+  };
+  for (const image of store.meta.listImages()) {
+    see(image.id);
+    see(image.manifestDigest);
+    see(image.indexDigest);
+    for (const chainId of image.chain) see(chainId);
+  }
+  for (const root of extraRoots) see(root.key);
+  return held;
+}
+
+/**
  * Sweeps only `candidates` (what one removal may have freed): the same
  * marking, without listing every layer, link and blob on disk, so `rmi`
  * costs the same in a store of 4,000 layers as in one of 10. Leftovers of
@@ -104,10 +129,10 @@ export async function sweepCandidates(
   const lock = new FileLock(store.gcLockPath);
   await lock.acquire("exclusive");
   try {
-    const live = reachable(store, opts.extraRoots ?? []);
+    const held = stillHeld(store, candidates, opts.extraRoots ?? []);
     const result: SweepResult = { layers: [], blobs: [], reclaimed: 0 };
     const doomed = candidates.layers
-      .filter((chainId) => !live.has(nodeId({ type: "layer", key: chainId })))
+      .filter((chainId) => !held.has(chainId))
       .flatMap((chainId) => store.meta.getLayer(chainId) ?? []);
     store.meta.transaction(() => {
       for (const layer of doomed) store.meta.deleteLayer(layer.chainId);
@@ -118,7 +143,7 @@ export async function sweepCandidates(
       result.reclaimed += layer.size;
     }
     for (const digest of candidates.blobs) {
-      if (live.has(nodeId({ type: "blob", key: digest }))) continue;
+      if (held.has(digest)) continue;
       store.content.delete(digest);
       result.blobs.push(digest);
     }
