@@ -4,11 +4,12 @@
  * `ps` after a run ended with nobody watching or its monitor was killed.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { strata } from "../support/cli.ts";
+import { CLI, strata } from "../support/cli.ts";
 import { busyboxBaseTar } from "../support/fixtures.ts";
 import { tempDir } from "../support/tmp.ts";
 
@@ -194,4 +195,42 @@ test("logs -f follows a running container until it exits", async () => {
   assert.equal(followed, "first\nsecond\n");
   assert.match(await ok(["ps", "-a"]), /Exited \(0\) .* talker\n/);
   await ok(["rm", "talker"]);
+});
+
+test("simultaneous starts of one container start it once", async () => {
+  await ok(["create", "--name", "once", IMAGE, "sleep", "600"]);
+  const starts = await Promise.all(Array.from({ length: 4 }, () => strata(root, ["start", "once"])));
+  for (const r of starts) assert.deepEqual([r.code, r.stdout, r.stderr], [0, "once\n", ""]);
+  const conmons = execFileSync("pgrep", ["-f", `conmon .*-n once `], { encoding: "utf8" }).trim().split("\n");
+  assert.equal(conmons.length, 1, `one monitor: ${conmons.join(", ")}`);
+  await ok(["rm", "-f", "once"]);
+});
+
+test("a killed foreground CLI leaves the container to conmon; the next look settles it, --rm removes it", async () => {
+  const cli = spawn(
+    process.execPath,
+    [CLI, "--root", root, "run", "--rm", "--name", "orphan-rm", IMAGE, "sleep", "1"],
+    {
+      stdio: "ignore",
+    },
+  );
+  await until("the container to run", async () => (await ok(["ps", "-q", "-f", "name=orphan-rm"])) !== "");
+  cli.kill("SIGKILL");
+  await sleep(1500);
+  // The container ended under conmon with nobody attached; this look records it and removes it (--rm).
+  assert.equal(await ok(["ps", "-a", "-q", "-f", "name=orphan-rm"]), "");
+  assert.equal(readdirSync(join(root, "containers")).filter((n) => !n.endsWith(".lock")).length, 0);
+});
+
+test("without a terminal, the CLI passes SIGINT and SIGTERM on to the container", async () => {
+  const script = "trap 'exit 9' INT; echo ready; while true; do sleep 0.1; done";
+  const cli = spawn(process.execPath, [CLI, "--root", root, "run", "--rm", IMAGE, "sh", "-c", script]);
+  let out = "";
+  cli.stdout.on("data", (d) => {
+    out += d;
+  });
+  await until("the trap", async () => out === "ready\n");
+  const exited = new Promise<number | null>((resolve) => cli.on("close", resolve));
+  cli.kill("SIGINT");
+  assert.equal(await exited, 9);
 });
