@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -207,18 +207,14 @@ test("simultaneous starts of one container start it once", async () => {
 });
 
 test("a killed foreground CLI leaves the container to conmon; the next look settles it, --rm removes it", async () => {
-  const cli = spawn(
-    process.execPath,
-    [CLI, "--root", root, "run", "--rm", "--name", "orphan-rm", IMAGE, "sleep", "1"],
-    {
-      stdio: "ignore",
-    },
-  );
-  await until("the container to run", async () => (await ok(["ps", "-q", "-f", "name=orphan-rm"])) !== "");
+  const args = ["--root", root, "run", "--rm", "--name", "orphan-rm", IMAGE, "sleep", "3"];
+  const cli = spawn(process.execPath, [CLI, ...args], { stdio: "ignore" });
+  const running = async () => (await ok(["ps", "-q", "-f", "name=orphan-rm"])) !== "";
+  await until("the container to run", running);
   cli.kill("SIGKILL");
-  await sleep(1500);
-  // The container ended under conmon with nobody attached; this look records it and removes it (--rm).
-  assert.equal(await ok(["ps", "-a", "-q", "-f", "name=orphan-rm"]), "");
+  assert.equal(await running(), true, "conmon keeps the container running without the CLI");
+  // Once it ended, with nobody attached, a look records the exit and removes it (--rm).
+  await until("its removal", async () => (await ok(["ps", "-a", "-q", "-f", "name=orphan-rm"])) === "");
   assert.equal(readdirSync(join(root, "containers")).filter((n) => !n.endsWith(".lock")).length, 0);
 });
 
@@ -233,4 +229,21 @@ test("without a terminal, the CLI passes SIGINT and SIGTERM on to the container"
   const exited = new Promise<number | null>((resolve) => cli.on("close", resolve));
   cli.kill("SIGINT");
   assert.equal(await exited, 9);
+});
+
+test("an image whose layers went missing: a clear error, exit 125, nothing mounted or left running", async () => {
+  const other = tempDir();
+  const dir = tempDir();
+  writeFileSync(join(dir, "bb.tar"), busyboxBaseTar());
+  assert.equal((await strata(other, ["import", join(dir, "bb.tar"), "local/broken:1"])).code, 0);
+  const [layer] = readdirSync(join(other, "layers"));
+  rmSync(join(other, "layers", layer as string), { recursive: true });
+  const r = await strata(other, ["run", "--rm", "local/broken:1", "true"]);
+  assert.equal(r.code, 125);
+  assert.match(
+    r.stderr,
+    /^strata: Error: layer sha256:[0-9a-f]{64} of container \S+ is missing from the store \(run 'strata system check'\)\.\n$/,
+  );
+  assert.equal((await strata(other, ["ps", "-a", "-q"])).stdout, "", "--rm removed the container");
+  assert.equal(readFileSync("/proc/self/mountinfo", "utf8").includes(other), false);
 });

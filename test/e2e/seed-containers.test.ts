@@ -108,10 +108,10 @@ test("an image used by a container cannot be removed; Docker's exit codes for ba
   const exit3 = await strata(root, ["run", "--rm", v2, "sh", "-c", "exit 3"]);
   assert.equal(exit3.code, 3);
   const dup = await strata(root, ["create", "--name", "writer1", v2]);
-  assert.equal(dup.code, 1);
+  assert.equal(dup.code, 125);
   assert.match(
     dup.stderr,
-    /Conflict\. The container name "\/writer1" is already in use by container "[0-9a-f]{64}"/,
+    /^strata: Error response from daemon: Conflict\. The container name "\/writer1" is already in use by container "[0-9a-f]{64}"\. You have to remove \(or rename\) that container to be able to reuse that name\.\nSee 'strata create --help'\.\n$/,
   );
   assert.equal((await strata(root, ["rm", "writer1", "idle"])).code, 0);
   const ok = await strata(root, ["rmi", v2]);

@@ -8,6 +8,7 @@ import { StrataError } from "../../errors.ts";
 import { humanSize } from "../../format/index.ts";
 import { familiarString, parseReference } from "../../reference/index.ts";
 import type { CommandContext, CommandResult } from "../context.ts";
+import { renderError } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { PullRenderer } from "../progress.ts";
 import { attachedRun, streams } from "./attached.ts";
@@ -63,16 +64,34 @@ function createOptions(ctx: CommandContext, image: string, command: string[], fl
   };
 }
 
+/**
+ * How Docker's CLI reports a failed `run` or `create` (cli/command/container
+ * reportError): `docker: <error>.`, with the help hint when the container
+ * could not be created, and exit 125 when the engine failed rather than the
+ * command (126/127, carried by the error, when the command cannot run).
+ */
+function reportError(ctx: CommandContext, name: string, err: unknown, withHelp: boolean): CommandResult {
+  const rendered = renderError(err);
+  const help = withHelp ? `\nSee 'strata ${name} --help'.` : "";
+  ctx.io.err(`strata: ${rendered.message.replace(/\.$/, "")}.${help}\n`);
+  const code = err instanceof StrataError ? err.details.exitCode : undefined;
+  return { exitCode: typeof code === "number" ? code : 125 };
+}
+
 export async function create(
   ctx: CommandContext,
   image: string,
   command: string[],
   flags: RunFlags,
 ): Promise<CommandResult> {
-  const engine = await ctx.engine();
-  const id = await engine.containers.create(createOptions(ctx, image, command, flags));
-  ctx.io.out(`${id}\n`);
-  return { exitCode: 0 };
+  try {
+    const engine = await ctx.engine();
+    const id = await engine.containers.create(createOptions(ctx, image, command, flags));
+    ctx.io.out(`${id}\n`);
+    return { exitCode: 0 };
+  } catch (err) {
+    return reportError(ctx, "create", err, true);
+  }
 }
 
 export async function run(
@@ -82,20 +101,22 @@ export async function run(
   flags: RunFlags,
 ): Promise<CommandResult> {
   const engine = await ctx.engine();
-  if (flags.detach) {
-    const { id } = await engine.containers.run({
-      ...createOptions(ctx, image, command, flags),
-      detach: true,
-    });
-    ctx.io.out(`${id}\n`);
-    return { exitCode: 0 };
-  }
-  const id = await engine.containers.create(createOptions(ctx, image, command, flags));
+  let id: string;
   try {
+    id = await engine.containers.create(createOptions(ctx, image, command, flags));
+  } catch (err) {
+    return reportError(ctx, "run", err, true);
+  }
+  try {
+    if (flags.detach) {
+      await engine.containers.start(id);
+      ctx.io.out(`${id}\n`);
+      return { exitCode: 0 };
+    }
     const code = await attachedRun(ctx, id, flags, () => engine.containers.startAttached(id, streams(flags)));
     return { exitCode: code ?? 0 };
   } catch (err) {
     if (flags.rm) await engine.containers.remove(id, { force: true }).catch(() => {});
-    throw err;
+    return reportError(ctx, "run", err, false);
   }
 }
