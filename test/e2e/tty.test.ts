@@ -52,11 +52,22 @@ test("run -it gives the container a terminal; Ctrl-P Ctrl-Q detaches, attach re-
     await screenShows(session, "wrote");
     keys(session, "exit 130", "Enter");
     await screenShows(session, "EXIT=130");
+    const stopped = await strata(root, ["ps", "-a", "-s"]);
+    assert.match(stopped.stdout, /"sh" +.* Exited \(130\) .* contenedor1 +18B \(virtual/);
+
+    // Started again, interactively: the same writable layer, the file still there.
+    keys(session, "clear", "Enter");
+    keys(session, `${s} start -ai contenedor1; echo "EXIT=$?"`, "Enter");
+    await screenShows(session, "/ #");
+    keys(session, "cat file.txt", "Enter");
+    await screenShows(session, "00000000000000000");
+    keys(session, "exit 7", "Enter");
+    await screenShows(session, "EXIT=7");
   } finally {
     spawnSync("tmux", ["kill-session", "-t", session]);
   }
   const ps = await strata(root, ["ps", "-a", "-s"]);
-  assert.match(ps.stdout, /"sh" +.* Exited \(130\) .* contenedor1 +18B \(virtual/);
+  assert.match(ps.stdout, /"sh" +.* Exited \(7\) .* contenedor1 +\d+B \(virtual/);
   const diff = await strata(root, ["diff", "contenedor1"]);
   assert.equal(diff.stdout, "A /file.txt\n");
 });
