@@ -28,13 +28,13 @@ import { containerLayer, containerMount, mount, unmount } from "../snapshot/inde
 import type { Store } from "../store/index.ts";
 import { bundleDir, writeBundle } from "./bundle.ts";
 import { type ContainerConfig, nanoTime } from "./create.ts";
+import { isActive } from "./list.ts";
 import { noSuchContainer } from "./lookup.ts";
 
 /** Where conmon keeps the container's log, pid files and exit code (also its bundle). */
 export const runtimeDir = bundleDir;
 
-export const isActive = (c: Pick<ContainerRecord, "state">) =>
-  c.state === "running" || c.state === "paused" || c.state === "restarting";
+export { isActive } from "./list.ts";
 
 /** Runs `fn` holding the container's lock, with its record as it is now. */
 export async function withContainer<T>(

@@ -2,11 +2,15 @@
  * Container summaries for `ps` and `system df`: state from the record (kept
  * true by the service's refresh), sizes from the writable layer on request.
  */
-import type { Digest } from "../digest/index.ts";
+import { type Digest, shortHex } from "../digest/index.ts";
+import { byteOrder } from "../format/order.ts";
+import type { ImageService } from "../image/index.ts";
 import type { ContainerRecord, ContainerState } from "../metadata/index.ts";
 import { containerLayer, directorySize } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import type { ContainerConfig } from "./create.ts";
+import { type FilterContext, matchesFilters, parseContainerFilters } from "./filters.ts";
+import { findContainer } from "./lookup.ts";
 
 export interface ContainerSummary {
   id: string;
@@ -70,4 +74,81 @@ export function summarizeContainer(
     sizeRw,
     sizeRootFs,
   };
+}
+
+/** Running, paused or restarting: the states Docker lists without -a and refuses to remove. */
+export const isActive = (c: Pick<ContainerRecord, "state">) =>
+  c.state === "running" || c.state === "paused" || c.state === "restarting";
+
+export interface ListOptions {
+  all?: boolean;
+  size?: boolean;
+  /** `ps --filter` arguments (`status=exited` …). */
+  filters?: string[];
+}
+
+/**
+ * Docker shows the image ID once the name the user typed means another
+ * image (daemon/list.go). `names` caches what each name means for one listing.
+ */
+function displayImage(images: ImageService, c: ContainerRecord, names: Map<string, string | null>): string {
+  let current = names.get(c.imageName);
+  if (current === undefined) {
+    try {
+      current = images.get(c.imageName).image.id;
+    } catch {
+      current = null; // The name is gone.
+    }
+    names.set(c.imageName, current);
+  }
+  return current === c.imageId ? c.imageName : shortHex(c.imageId);
+}
+
+function filterContext(store: Store, images: ImageService): FilterContext {
+  return {
+    ancestorIds: (value) => {
+      let base: string;
+      try {
+        base = images.get(value).image.id;
+      } catch {
+        return [];
+      }
+      // Docker matches the image and every image built on it: those whose layers extend its own.
+      const chain = store.meta.getImage(base as Digest)?.chain ?? [];
+      const extends_ = (other: Digest[]) =>
+        other.length > chain.length && chain.every((id, k) => other[k] === id);
+      return store.meta
+        .listImages()
+        .filter((i) => i.id === base || extends_(i.chain))
+        .map((i) => i.id);
+    },
+    createdOf: (value) => findContainer(store, value).createdAt,
+  };
+}
+
+/** `ps`: the given (already settled) records as Docker lists them, newest first. */
+export function listContainers(
+  store: Store,
+  images: ImageService,
+  records: ContainerRecord[],
+  opts: ListOptions,
+): ContainerSummary[] {
+  const filters = parseContainerFilters(opts.filters ?? []);
+  const all = opts.all || filters.has("status");
+  const imageSizes = new Map(store.meta.listImages().map((i) => [i.id as string, i.size]));
+  const names = new Map<string, string | null>();
+  const ctx = filterContext(store, images);
+  const isActive = (c: ContainerRecord) =>
+    c.state === "running" || c.state === "paused" || c.state === "restarting";
+  return records
+    .filter((c) => all || isActive(c))
+    .sort((a, b) => byteOrder(b.createdAt, a.createdAt))
+    .filter(
+      (c) => filters.size === 0 || matchesFilters(summarizeContainer(store, c, { imageSizes }), filters, ctx),
+    )
+    .map((c) => {
+      const summary = summarizeContainer(store, c, { size: opts.size, imageSizes });
+      summary.image = displayImage(images, c, names);
+      return summary;
+    });
 }

@@ -6,7 +6,7 @@
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type Digest, shortHex } from "../digest/index.ts";
+import type { Digest } from "../digest/index.ts";
 import { isStrataError, StrataError } from "../errors.ts";
 import { byteOrder } from "../format/order.ts";
 import { sweep } from "../gc/index.ts";
@@ -34,10 +34,9 @@ import { cliPath } from "./cli-path.ts";
 import type { CommitOptions } from "./commit.ts";
 import { type ContainerConfig, type CreateOptions, createContainer } from "./create.ts";
 import { type Change, upperChanges } from "./diff.ts";
-import { type FilterContext, matchesFilters, parseContainerFilters } from "./filters.ts";
 import { type ContainerInspect, inspectContainer } from "./inspect.ts";
 import { isActive, refresh, removeLockFile, runtimeDir, start, withContainer } from "./lifecycle.ts";
-import { type ContainerSummary, summarizeContainer } from "./list.ts";
+import { type ContainerSummary, type ListOptions, listContainers } from "./list.ts";
 import { findContainer } from "./lookup.ts";
 import { normalizeName } from "./names.ts";
 import { parseSignal } from "./signals.ts";
@@ -223,69 +222,14 @@ export class ContainerService implements ImageUsers {
    * Every container (or only running ones), newest first; ended runs are
    * settled first. `filters` are `ps --filter` arguments (`status=exited` …).
    */
-  async list(opts: { all?: boolean; size?: boolean; filters?: string[] } = {}): Promise<ContainerSummary[]> {
-    const filters = parseContainerFilters(opts.filters ?? []);
-    const all = opts.all || filters.has("status");
-    const images = new Map(this.store.meta.listImages().map((i) => [i.id as string, i.size]));
+  async list(opts: ListOptions = {}): Promise<ContainerSummary[]> {
     const records: ContainerRecord[] = [];
     for (const c of this.store.meta.listContainers()) {
       const now = isActive(c) ? await this.refreshed(c) : c;
+      // An --rm container that ended is gone now.
       if (!isActive(c) || this.store.meta.getContainer(now.id)) records.push(now);
     }
-    const names = new Map<string, string | null>();
-    const ctx = this.filterContext();
-    const byId = new Map(records.map((r) => [r.id, r]));
-    return records
-      .filter((c) => all || isActive(c))
-      .sort((a, b) => byteOrder(b.createdAt, a.createdAt))
-      .map((c) => summarizeContainer(this.store, c, { size: false, imageSizes: images }))
-      .filter((s) => filters.size === 0 || matchesFilters(s, filters, ctx))
-      .map((s) => {
-        const c = byId.get(s.id) as ContainerRecord;
-        const summary = opts.size ? summarizeContainer(this.store, c, { size: true, imageSizes: images }) : s;
-        summary.image = this.displayImage(c, names);
-        return summary;
-      });
-  }
-
-  private filterContext(): FilterContext {
-    return {
-      ancestorIds: (value) => {
-        let base: string;
-        try {
-          base = this.images.get(value).image.id;
-        } catch {
-          return [];
-        }
-        // Docker matches the image and every image built on it: those whose layers extend its own.
-        const chain = this.store.meta.getImage(base as Digest)?.chain ?? [];
-        return this.store.meta
-          .listImages()
-          .filter(
-            (i) =>
-              i.id === base || (i.chain.length > chain.length && chain.every((id, k) => i.chain[k] === id)),
-          )
-          .map((i) => i.id);
-      },
-      createdOf: (value) => this.get(value).createdAt,
-    };
-  }
-
-  /**
-   * Docker shows the image ID once the name the user typed means another
-   * image (daemon/list.go). `names` caches what each name means for one listing.
-   */
-  private displayImage(c: ContainerRecord, names: Map<string, string | null>): string {
-    let current = names.get(c.imageName);
-    if (current === undefined) {
-      try {
-        current = this.images.get(c.imageName).image.id;
-      } catch {
-        current = null; // The name is gone.
-      }
-      names.set(c.imageName, current);
-    }
-    return current === c.imageId ? c.imageName : shortHex(c.imageId);
+    return listContainers(this.store, this.images, records, opts);
   }
 
   /** Removes a stopped container and its writable layer (`rm`); a running one needs `force` (killed first). */
