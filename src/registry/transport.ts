@@ -9,10 +9,10 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici";
 import { RegistryError } from "../errors.ts";
 import { goOp, isTemporaryStatus, redactUrl } from "./errors.ts";
 import { isTemporaryNetworkError, networkError } from "./network-errors.ts";
+import { Agent, type Dispatcher, EnvHttpProxyAgent } from "./undici.ts";
 
 /** A request body that can be sent again: bytes, or a function that opens a fresh stream each time. */
 export type RequestBody = Buffer | (() => Readable);
