@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${rendered.message}\n`);
     exitCode = rendered.exitCode;
   } finally {
-    engine?.close();
+    await engine?.close().catch(() => {});
   }
   process.exitCode = exitCode;
 }

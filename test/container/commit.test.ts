@@ -42,8 +42,8 @@ before(async () => {
   store = new Store(root);
   baseId = await engine.images.import(Readable.from([busyboxBaseTar()]), { reference: "base:1" });
 });
-after(() => {
-  engine.close();
+after(async () => {
+  await engine.close();
   store.close();
 });
 
