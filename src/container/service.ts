@@ -22,6 +22,7 @@ import {
   execInContainer,
   killContainer as killRuntime,
   pauseContainer,
+  type RuntimeName,
   readRecord,
   resolveUser,
   resumeContainer,
@@ -135,8 +136,8 @@ export class ContainerService implements ImageUsers {
   async stop(nameOrId: string, opts: { timeout?: number } = {}): Promise<void> {
     const c = await this.refreshed(this.get(nameOrId));
     if (!isActive(c)) return;
-    const dir = runtimeDir(this.store.root, c.id);
-    await stopRuntime(c.id, dir, { timeout: opts.timeout, runtime: readRecord(dir).runtime });
+    const { dir, runtime } = this.runtimeOf(c);
+    await stopRuntime(c.id, dir, { timeout: opts.timeout, runtime });
     await this.refreshed(c);
   }
 
@@ -149,8 +150,7 @@ export class ContainerService implements ImageUsers {
         `Cannot kill container: ${nameOrId}: Container ${c.id} is not running`,
       );
     }
-    const dir = runtimeDir(this.store.root, c.id);
-    await killRuntime(c.id, parseSignal(opts.signal ?? "KILL"), { runtime: readRecord(dir).runtime });
+    await killRuntime(c.id, parseSignal(opts.signal ?? "KILL"), { runtime: this.runtimeOf(c).runtime });
   }
 
   /** `logs`: what the container wrote, as conmon kept it. */
@@ -168,12 +168,11 @@ export class ContainerService implements ImageUsers {
     if (!isActive(c)) throw new StrataError("CONFLICT", `Container ${c.id} is not running`);
     const config = c.config as unknown as ContainerConfig;
     const user = opts.user ? resolveUser(containerLayer(this.store.root, c.id).merged, opts.user) : undefined;
-    const dir = runtimeDir(this.store.root, c.id);
     const result = await execInContainer(c.id, {
       ...opts,
       user,
       cwd: opts.cwd ?? (config.WorkingDir || undefined),
-      runtime: readRecord(dir).runtime,
+      runtime: this.runtimeOf(c).runtime,
     });
     return result.exitCode;
   }
@@ -186,7 +185,7 @@ export class ContainerService implements ImageUsers {
   async commit(nameOrId: string, opts: Omit<CommitOptions, "freezer"> = {}): Promise<Digest> {
     const c = await this.refreshed(this.get(nameOrId));
     const { commitContainer } = await import("./commit.ts");
-    const runtime = isActive(c) ? readRecord(runtimeDir(this.store.root, c.id)).runtime : undefined;
+    const runtime = isActive(c) ? this.runtimeOf(c).runtime : undefined;
     return commitContainer(this.store, this.images, c, {
       ...opts,
       freezer: {
@@ -194,6 +193,12 @@ export class ContainerService implements ImageUsers {
         resume: (id) => resumeContainer(id, { runtime }),
       },
     });
+  }
+
+  /** Where a started container's runtime files are, and which runtime (crun or runc) created it. */
+  private runtimeOf(c: ContainerRecord): { dir: string; runtime: RuntimeName } {
+    const dir = runtimeDir(this.store.root, c.id);
+    return { dir, runtime: readRecord(dir).runtime };
   }
 
   /** Settles what conmon recorded (the exit command calls this after a detached container ends). */
