@@ -9,7 +9,6 @@ import type { CommandContext } from "../context.ts";
 
 export interface StreamFlags {
   interactive?: boolean;
-  tty?: boolean;
   detachKeys?: string;
 }
 
@@ -24,18 +23,21 @@ export function streams(flags: StreamFlags): AttachStreams {
 
 const PROXIED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
 
-/** Runs an attached session with the container receiving the CLI's signals. */
+/**
+ * Runs an attached session; with `proxySignals` (Docker's --sig-proxy, on
+ * by default without a terminal) the container receives the CLI's signals.
+ */
 export async function attachedRun<T>(
   ctx: CommandContext,
   id: string,
-  flags: StreamFlags,
+  proxySignals: boolean,
   session: () => Promise<T>,
 ): Promise<T> {
   const engine = await ctx.engine();
   const proxy = (signal: NodeJS.Signals) => {
     engine.containers.kill(id, { signal }).catch(() => {});
   };
-  const handlers = flags.tty ? [] : PROXIED.map((s) => [s, () => proxy(s)] as const);
+  const handlers = proxySignals ? PROXIED.map((s) => [s, () => proxy(s)] as const) : [];
   for (const [s, h] of handlers) process.on(s, h);
   try {
     return await session();

@@ -21,7 +21,7 @@ export async function start(
   const name = names[0] as string;
   const c = engine.containers.get(name);
   const tty = (c.config as { Tty?: boolean }).Tty ?? false;
-  const code = await attachedRun(ctx, c.id, { ...flags, tty }, () =>
+  const code = await attachedRun(ctx, c.id, !tty, () =>
     engine.containers.startAttached(c.id, streams(flags)),
   );
   return { exitCode: code ?? 0 };

@@ -14,8 +14,8 @@ export async function attach(
   const c = engine.containers.get(name);
   const config = c.config as { Tty?: boolean; OpenStdin?: boolean };
   const interactive = flags.stdin !== false && config.OpenStdin === true;
-  const tty = config.Tty === true || flags.sigProxy === false;
-  const code = await attachedRun(ctx, c.id, { tty }, () =>
+  const proxySignals = config.Tty !== true && flags.sigProxy !== false;
+  const code = await attachedRun(ctx, c.id, proxySignals, () =>
     engine.containers.attach(c.id, streams({ interactive, detachKeys: flags.detachKeys })),
   );
   return { exitCode: code ?? 0 };

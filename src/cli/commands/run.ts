@@ -113,7 +113,9 @@ export async function run(
       ctx.io.out(`${id}\n`);
       return { exitCode: 0 };
     }
-    const code = await attachedRun(ctx, id, flags, () => engine.containers.startAttached(id, streams(flags)));
+    const code = await attachedRun(ctx, id, !flags.tty, () =>
+      engine.containers.startAttached(id, streams(flags)),
+    );
     return { exitCode: code ?? 0 };
   } catch (err) {
     if (flags.rm) await engine.containers.remove(id, { force: true }).catch(() => {});
