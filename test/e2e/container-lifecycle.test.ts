@@ -247,3 +247,22 @@ test("an image whose layers went missing: a clear error, exit 125, nothing mount
   assert.equal((await strata(other, ["ps", "-a", "-q"])).stdout, "", "--rm removed the container");
   assert.equal(readFileSync("/proc/self/mountinfo", "utf8").includes(other), false);
 });
+
+test("simultaneous creates with one name: one wins, the others leave nothing behind", async () => {
+  const before = readdirSync(join(root, "containers")).length;
+  const creates = await Promise.all(
+    Array.from({ length: 4 }, () => strata(root, ["create", "--name", "contested", IMAGE, "true"])),
+  );
+  const won = creates.filter((r) => r.code === 0);
+  assert.equal(won.length, 1);
+  for (const r of creates.filter((c) => c.code !== 0)) {
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /The container name "\/contested" is already in use/);
+  }
+  // One container directory and its lock file more, nothing from the losers.
+  assert.ok(readdirSync(join(root, "containers")).length <= before + 2);
+  const id = (won[0] as { stdout: string }).stdout.trim();
+  assert.equal(existsSync(join(root, "containers", id)), true);
+  await ok(["rm", "contested"]);
+  assert.equal(readdirSync(join(root, "containers")).length, before);
+});
