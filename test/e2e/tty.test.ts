@@ -45,6 +45,13 @@ test("run -it gives the container a terminal; Ctrl-P Ctrl-Q detaches, attach re-
     const running = await strata(root, ["ps"]);
     assert.match(running.stdout, /"sh" +.* Up .* contenedor1\n/);
 
+    // A second shell in the running container, with its own terminal.
+    keys(session, "clear", "Enter");
+    keys(session, `${s} exec -it contenedor1 sh; echo "EXIT=$?"`, "Enter");
+    await screenShows(session, "/ #");
+    keys(session, "tty; exit 5", "Enter");
+    await screenShows(session, "EXIT=5");
+
     keys(session, "clear", "Enter");
     keys(session, `${s} attach contenedor1; echo "EXIT=$?"`, "Enter");
     await sleep(500);
