@@ -7,6 +7,7 @@
 import { StrataError } from "../../errors.ts";
 import { humanSize } from "../../format/index.ts";
 import { familiarString, parseReference } from "../../reference/index.ts";
+import { tty } from "../../sys/builtins.ts";
 import type { CommandContext, CommandResult } from "../context.ts";
 import { renderError } from "../errors.ts";
 import type { Io } from "../io.ts";
@@ -28,11 +29,16 @@ export interface RunFlags {
   detachKeys?: string;
 }
 
+/** The pull's progress goes to stderr; whether that is a terminal is asked only once a pull starts. */
 const stderrIo = (io: Io): Io => ({
   out: io.err,
   err: io.err,
-  isTTY: process.stderr.isTTY === true,
-  columns: io.columns,
+  get isTTY() {
+    return tty().isatty(2);
+  },
+  get columns() {
+    return io.columns;
+  },
 });
 
 function createOptions(ctx: CommandContext, image: string, command: string[], flags: RunFlags) {
