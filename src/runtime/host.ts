@@ -19,8 +19,9 @@ const RUNTIME_PATHS: Record<RuntimeName, string[]> = {
 const CONMON_PATHS = ["/usr/bin/conmon", "/usr/libexec/podman/conmon", "/usr/local/bin/conmon"];
 const INSTALL_HINT = "apt-get install crun conmon";
 
-export function findRuntime(name: RuntimeName): string | undefined {
-  return RUNTIME_PATHS[name].find((p) => existsSync(p));
+/** Where the runtime `name` is installed; `candidates` are the places Debian's packages put it. */
+export function findRuntime(name: RuntimeName, candidates = RUNTIME_PATHS[name]): string | undefined {
+  return candidates.find((p) => existsSync(p));
 }
 
 /** crun when installed (faster to start, and what the hybrid-cgroup fix targets), else runc. */
@@ -32,8 +33,8 @@ export function defaultRuntime(): RuntimeName {
   });
 }
 
-export function runtimePath(name: RuntimeName = defaultRuntime()): string {
-  const found = findRuntime(name);
+export function runtimePath(name: RuntimeName = defaultRuntime(), candidates = RUNTIME_PATHS[name]): string {
+  const found = findRuntime(name, candidates);
   if (!found) {
     throw new StrataError("RUNTIME_MISSING", `the OCI runtime ${name} is not installed`, {
       hint: `apt-get install ${name}`,
@@ -42,8 +43,8 @@ export function runtimePath(name: RuntimeName = defaultRuntime()): string {
   return found;
 }
 
-export function conmonPath(): string {
-  const found = CONMON_PATHS.find((p) => existsSync(p));
+export function conmonPath(candidates = CONMON_PATHS): string {
+  const found = candidates.find((p) => existsSync(p));
   if (!found) {
     throw new StrataError("RUNTIME_MISSING", "conmon, the container monitor, is not installed", {
       hint: INSTALL_HINT,

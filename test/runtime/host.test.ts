@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
+import { renderError } from "../../src/cli/errors.ts";
+import { StrataError } from "../../src/errors.ts";
 import { conmonCreateArgs } from "../../src/runtime/create.ts";
 import {
   conmonPath,
@@ -19,6 +21,28 @@ test("crun is preferred, and conmon is found", () => {
   assert.equal(ensureHostReady(), "crun");
   assert.equal(ensureHostReady("runc"), "runc");
   assert.equal(ensureHostReady(), "crun", "asking for runc once does not change the default");
+});
+
+test("a missing runtime or monitor is one line that names the package to install", () => {
+  const missing = (fn: () => unknown, message: string) => {
+    let caught: unknown;
+    try {
+      fn();
+    } catch (err) {
+      caught = err;
+    }
+    assert.ok(caught instanceof StrataError, "throws a StrataError");
+    assert.equal(caught.code, "RUNTIME_MISSING");
+    assert.equal(renderError(caught).message, message);
+  };
+  missing(
+    () => runtimePath("crun", ["/nonexistent/crun"]),
+    "Error: the OCI runtime crun is not installed (apt-get install crun)",
+  );
+  missing(
+    () => conmonPath(["/nonexistent/conmon"]),
+    "Error: conmon, the container monitor, is not installed (apt-get install crun conmon)",
+  );
 });
 
 test("the hybrid-cgroup fix leaves no controller on cgroup2 and is idempotent", () => {
