@@ -29,11 +29,11 @@ export function writeBundle(root: string, c: ContainerRecord): string {
   if (args.length === 0) {
     throw new StrataError("INVALID_ARGUMENT", "No command specified", { details: { exitCode: 125 } });
   }
-  const etcDir = bundleDir(root, c.id);
-  writeEtcFiles(etcDir, { hostname: config.Hostname, network: config.NetworkMode });
+  // One directory holds the bundle and the /etc files it bind-mounts.
+  const dir = bundleDir(root, c.id);
+  writeEtcFiles(dir, { hostname: config.Hostname, network: config.NetworkMode });
   const user = resolveUser(layer.merged, config.User);
-  const bundle = etcDir;
-  mkdirSync(bundle, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const spec = buildSpec({
     rootfs: layer.merged,
     args,
@@ -43,8 +43,8 @@ export function writeBundle(root: string, c: ContainerRecord): string {
     hostname: config.Hostname,
     tty: config.Tty,
     network: config.NetworkMode,
-    etcDir,
+    etcDir: dir,
   });
-  writeFileSync(join(bundle, "config.json"), JSON.stringify(spec));
-  return bundle;
+  writeFileSync(join(dir, "config.json"), JSON.stringify(spec));
+  return dir;
 }

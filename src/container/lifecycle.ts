@@ -7,7 +7,7 @@
  * concurrent `ps` or `stop` settle an exit exactly once, and a late clean-up
  * can never unmount a restarted container.
  */
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StrataError } from "../errors.ts";
 import type { ContainerRecord } from "../metadata/index.ts";
@@ -20,6 +20,7 @@ import {
   deleteCommand,
   deleteContainer,
   deleteContainerInBackground,
+  monitorAlive,
   readExit,
   readRecord,
   startContainer as startInRuntime,
@@ -33,8 +34,6 @@ import { noSuchContainer } from "./lookup.ts";
 
 /** Where conmon keeps the container's log, pid files and exit code (also its bundle). */
 export const runtimeDir = bundleDir;
-
-export { isActive } from "./list.ts";
 
 /** Runs `fn` holding the container's lock, with its record as it is now. */
 export async function withContainer<T>(
@@ -57,19 +56,6 @@ export function removeLockFile(store: Store, id: string): void {
   rmSync(join(store.root, "containers", `${id}.lock`), { force: true });
 }
 
-/** Whether `pid` is a live conmon (after a reboot the pid may belong to another program). */
-function monitorAlive(pid: number): boolean {
-  if (!(pid > 0)) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return name === "conmon" && state !== "Z";
-  } catch {
-    return false;
-  }
-}
-
 /**
  * How a running record's run ended, or null while it still runs. A monitor
  * that died without writing an exit code (killed, or the machine rebooted)
@@ -82,11 +68,7 @@ function endOf(store: Store, c: ContainerRecord): { exitCode: number; finishedAt
     const at = statSync(join(dir, "exit")).mtime;
     return { exitCode: exit.exitCode, finishedAt: at.toISOString().replace(/Z$/, "000000Z") };
   }
-  let conmonPid = 0;
-  try {
-    conmonPid = readRecord(dir).conmonPid;
-  } catch {}
-  if (monitorAlive(conmonPid)) return null;
+  if (monitorAlive(dir)) return null;
   // conmon writes the exit file just before it ends: look once more.
   const late = readExit(dir);
   if (late) return { exitCode: late.exitCode, finishedAt: nanoTime() };

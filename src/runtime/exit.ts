@@ -30,22 +30,28 @@ export function readExit(containerDir: string): ExitStatus | null {
   return { exitCode: Number.isNaN(exitCode) ? -1 : exitCode, oomKilled: existsSync(files.oomFile) };
 }
 
-function alive(pid: number): boolean {
-  if (!(pid > 0)) return false;
-  try {
-    // A zombie still answers kill(0); its state letter says it is gone.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
-
 function conmonPid(containerDir: string): number {
   try {
     return Number(readFileSync(containerFiles(containerDir).conmonPidFile, "utf8").trim());
   } catch {
     return 0;
+  }
+}
+
+/**
+ * Whether the container's monitor still runs: its pid is alive, not a zombie
+ * (which still answers kill(0)), and still conmon — after a reboot the pid
+ * may belong to another program.
+ */
+export function monitorAlive(containerDir: string): boolean {
+  const pid = conmonPid(containerDir);
+  if (!(pid > 0)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const close = stat.lastIndexOf(")");
+    return stat.slice(stat.indexOf("(") + 1, close) === "conmon" && stat[close + 2] !== "Z";
+  } catch {
+    return false;
   }
 }
 
@@ -81,13 +87,12 @@ export function waitExitStatus(containerDir: string, opts: WaitOptions = {}): Pr
     watcher.on("error", () => {});
     const timer = setInterval(() => {
       if (check()) return;
-      const pid = conmonPid(containerDir);
       // conmon writes the exit file before it exits: gone without one, it was killed.
-      if (!alive(pid) && !check()) {
+      if (!monitorAlive(containerDir) && !check()) {
         finish(
           new StrataError(
             "RUNTIME_ERROR",
-            `the container's monitor (conmon, pid ${pid}) ended without recording an exit code`,
+            `the container's monitor (conmon, pid ${conmonPid(containerDir)}) ended without recording an exit code`,
           ),
         );
       }

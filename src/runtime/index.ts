@@ -9,7 +9,14 @@ export { DEFAULT_DETACH_KEYS, parseDetachKeys } from "./detach-keys.ts";
 export { containerEnv, DEFAULT_PATH, mergeEnv, replaceOrAppendEnv } from "./env.ts";
 export { type EtcOptions, writeEtcFiles } from "./etc.ts";
 export { type ExecOptions, type ExecResult, execInContainer } from "./exec.ts";
-export { type ExitStatus, readExit, type WaitOptions, waitExit, waitExitStatus } from "./exit.ts";
+export {
+  type ExitStatus,
+  monitorAlive,
+  readExit,
+  type WaitOptions,
+  waitExit,
+  waitExitStatus,
+} from "./exit.ts";
 export {
   conmonPath,
   defaultRuntime,
