@@ -7,11 +7,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { ContainerRecord } from "../metadata/index.ts";
 import { containerFiles } from "../runtime/index.ts";
-import { containerLayer, directorySize } from "../snapshot/index.ts";
+import { containerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import type { ContainerConfig } from "./create.ts";
 import { runtimeDir } from "./lifecycle.ts";
-import { processArgs } from "./list.ts";
+import { containerSizes, processArgs } from "./list.ts";
 
 /** Go's zero time, which Docker prints for times that never happened. */
 const ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -102,10 +102,9 @@ export function inspectContainer(
     GraphDriver: graphDriver(store, c),
   };
   if (opts.size) {
-    const sizeRw = directorySize(containerLayer(store.root, c.id).upper);
-    const imageSize = c.chain.reduce((sum, id) => sum + (store.meta.getLayer(id)?.size ?? 0), 0);
+    const { sizeRw, sizeRootFs } = containerSizes(store, c);
     out.SizeRw = sizeRw;
-    out.SizeRootFs = sizeRw + imageSize;
+    out.SizeRootFs = sizeRootFs;
   }
   out.Mounts = [];
   out.Config = config(c, cfg);

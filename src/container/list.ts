@@ -44,21 +44,31 @@ export function commandLine(config: ContainerConfig): string {
     .join(" ");
 }
 
+/**
+ * Docker's SizeRw (bytes in the writable layer) and SizeRootFs (that plus the
+ * image's layers). `imageSizes` saves a listing one lookup per container.
+ */
+export function containerSizes(
+  store: Store,
+  c: ContainerRecord,
+  imageSizes?: Map<string, number>,
+): { sizeRw: number; sizeRootFs: number } {
+  const sizeRw = directorySize(containerLayer(store.root, c.id).upper);
+  const imageSize =
+    imageSizes?.get(c.imageId) ??
+    c.chain.reduce((sum, chainId) => sum + (store.meta.getLayer(chainId)?.size ?? 0), 0);
+  return { sizeRw, sizeRootFs: sizeRw + imageSize };
+}
+
 export function summarizeContainer(
   store: Store,
   c: ContainerRecord,
   opts: { size?: boolean; imageSizes?: Map<string, number> },
 ): ContainerSummary {
   const config = c.config as unknown as ContainerConfig;
-  let sizeRw = -1;
-  let sizeRootFs = -1;
-  if (opts.size) {
-    sizeRw = directorySize(containerLayer(store.root, c.id).upper);
-    const imageSize =
-      opts.imageSizes?.get(c.imageId) ??
-      c.chain.reduce((sum, chainId) => sum + (store.meta.getLayer(chainId)?.size ?? 0), 0);
-    sizeRootFs = sizeRw + imageSize;
-  }
+  const { sizeRw, sizeRootFs } = opts.size
+    ? containerSizes(store, c, opts.imageSizes)
+    : { sizeRw: -1, sizeRootFs: -1 };
   return {
     id: c.id,
     names: [c.name],

@@ -29,7 +29,7 @@ import {
   stopContainer as stopRuntime,
   waitExitStatus,
 } from "../runtime/index.ts";
-import { containerLayer, directorySize, removeContainerLayer } from "../snapshot/index.ts";
+import { containerLayer, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { cliPath } from "./cli-path.ts";
 import type { CommitOptions } from "./commit.ts";
@@ -272,9 +272,8 @@ export class ContainerService implements ImageUsers {
   async prune(): Promise<{ deleted: string[]; reclaimed: number }> {
     const deleted: string[] = [];
     let reclaimed = 0;
-    for (const c of await this.list({ all: true })) {
+    for (const c of await this.list({ all: true, size: true })) {
       if (isActive(c)) continue;
-      const size = directorySize(containerLayer(this.store.root, c.id).upper);
       try {
         await this.remove(c.id);
       } catch (err) {
@@ -282,7 +281,7 @@ export class ContainerService implements ImageUsers {
         throw err;
       }
       deleted.push(c.id);
-      reclaimed += size;
+      reclaimed += c.sizeRw;
     }
     return { deleted, reclaimed };
   }
