@@ -6,7 +6,7 @@
  */
 import { promises as fsPromises } from "node:fs";
 import type { Digest } from "../digest/index.ts";
-import type { ImageRecord } from "../metadata/index.ts";
+import type { ImageRecord, LayerRecord } from "../metadata/index.ts";
 import { FileLock } from "../metadata/index.ts";
 import type { Store } from "../store/index.ts";
 import { mark, type Node, nodeId } from "./mark.ts";
@@ -60,17 +60,24 @@ export async function sweep(
   }
 }
 
-async function sweepLocked(store: Store, extraRoots: Node[]): Promise<SweepResult> {
-  const live = reachable(store, extraRoots);
-  const result: SweepResult = { layers: [], blobs: [], reclaimed: 0 };
-  const records = new Map(store.meta.listLayers().map((l) => [l.chainId as string, l]));
-  for (const layer of records.values()) {
-    if (live.has(nodeId({ type: "layer", key: layer.chainId }))) continue;
-    store.meta.deleteLayer(layer.chainId);
+/** Deletes unreachable layers: their records in one transaction, then their directories and links. */
+async function removeLayers(store: Store, doomed: LayerRecord[], result: SweepResult): Promise<void> {
+  store.meta.transaction(() => {
+    for (const layer of doomed) store.meta.deleteLayer(layer.chainId);
+  });
+  for (const layer of doomed) {
     await store.layers.remove(layer.chainId, layer.link);
     result.layers.push(layer.chainId);
     result.reclaimed += layer.size;
   }
+}
+
+async function sweepLocked(store: Store, extraRoots: Node[]): Promise<SweepResult> {
+  const live = reachable(store, extraRoots);
+  const result: SweepResult = { layers: [], blobs: [], reclaimed: 0 };
+  const records = new Map(store.meta.listLayers().map((l) => [l.chainId as string, l]));
+  const doomed = [...records.values()].filter((l) => !live.has(nodeId({ type: "layer", key: l.chainId })));
+  await removeLayers(store, doomed, result);
   // Directories without a record: a crash between rename and insert.
   for (const chainId of store.layers.listOnDisk()) {
     if (!records.has(chainId)) await store.layers.remove(chainId, null);
@@ -91,9 +98,9 @@ async function sweepLocked(store: Store, extraRoots: Node[]): Promise<SweepResul
 }
 
 /**
- * Which candidates something still holds: the same reachability as mark()
- * (images hold their blobs and layers, containers their layers), asked only
- * about the candidates, so a store of 200 images answers in a single scan.
+ * Which candidates something still holds: what images hold (imageRefs, as
+ * mark() follows them) and the extra roots, asked only about the
+ * candidates, so a store of 200 images answers in a single scan.
  */
 function stillHeld(
   store: Store,
@@ -102,15 +109,10 @@ function stillHeld(
 ): Set<string> {
   const wanted = new Set<string>([...candidates.layers, ...candidates.blobs]);
   const held = new Set<string>();
-  const see = (key: string | null) => {
-    if (key && wanted.has(key)) held.add(key);
+  const see = (key: string) => {
+    if (wanted.has(key)) held.add(key);
   };
-  for (const image of store.meta.listImages()) {
-    see(image.id);
-    see(image.manifestDigest);
-    see(image.indexDigest);
-    for (const chainId of image.chain) see(chainId);
-  }
+  for (const image of store.meta.listImages()) for (const n of imageRefs(image)) see(n.key);
   for (const root of extraRoots) see(root.key);
   return held;
 }
@@ -134,14 +136,7 @@ export async function sweepCandidates(
     const doomed = candidates.layers
       .filter((chainId) => !held.has(chainId))
       .flatMap((chainId) => store.meta.getLayer(chainId) ?? []);
-    store.meta.transaction(() => {
-      for (const layer of doomed) store.meta.deleteLayer(layer.chainId);
-    });
-    for (const layer of doomed) {
-      await store.layers.remove(layer.chainId, layer.link);
-      result.layers.push(layer.chainId);
-      result.reclaimed += layer.size;
-    }
+    await removeLayers(store, doomed, result);
     for (const digest of candidates.blobs) {
       if (held.has(digest)) continue;
       store.content.delete(digest);
