@@ -17,8 +17,10 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Several set-ups may run at once (helpers, CI): wait for dpkg's lock instead of failing.
+  apt-get update -qq -o DPkg::Lock::Timeout=600
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
+    "${missing[@]}" >/dev/null 2>&1
 fi
 
 # npm install (not `npm ci`: npm 11 writes lock files without the other
@@ -27,13 +29,17 @@ fi
 stamp=node_modules/.strata-lock-stamp
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   echo "setup: npm install" >&2
-  npm install --no-audit --no-fund --loglevel=error
+  npm install --no-audit --no-fund --loglevel=error >/dev/null
   cp package-lock.json "$stamp"
 fi
 
 if [ ! -f native/build/Release/strata_native.node ] || [ native/strata_native.cc -nt native/build/Release/strata_native.node ]; then
   echo "setup: building the native addon" >&2
-  npx --no-install node-gyp rebuild --directory native >/dev/null
+  # Quiet unless it fails: node-gyp narrates every step on stderr.
+  if ! log=$(npx --no-install node-gyp rebuild --directory native 2>&1); then
+    printf '%s\n' "$log" >&2
+    exit 1
+  fi
 fi
 
 node scripts/bundle.mjs
