@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 # crun/runc run containers, conmon supervises them, docker-registry serves the
 # test images, busybox-static and debootstrap build them, isal/pigz/zstd are
 # the fast decompressors, attr and socat help tests inspect results, apache2-utils
-# has htpasswd for the Basic-auth test registry.
+# has htpasswd for the Basic-auth test registry; chromium renders `image tree --format html`
+# in its test.
 packages=(docker-registry skopeo umoci crun runc conmon busybox-static debootstrap isal pigz zstd attr socat
-  iproute2 tmux apache2-utils)
+  iproute2 tmux apache2-utils chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -370,6 +370,16 @@ const systemCheck: CommandSpec = {
   load: () => import("./commands/system-check.ts"),
 };
 
+const imageTree: CommandSpec = {
+  name: "tree",
+  summary: "Show which layers images and containers share, as a tree",
+  args: ["[IMAGE...]"],
+  flags: [
+    { long: "format", value: "string", help: 'Format output: "json", or "html" (one self-contained page)' },
+  ],
+  load: () => import("./commands/image-tree.ts"),
+};
+
 const imagePrune: CommandSpec = {
   name: "prune",
   summary: "Remove unused images",
@@ -469,6 +479,7 @@ export const GROUPS: GroupSpec[] = [
       { ...rmi, name: "rm", aliases: ["remove"] },
       save,
       tag,
+      imageTree,
     ],
   },
   { name: "system", summary: "Manage strata", commands: [systemCheck, systemDf] },

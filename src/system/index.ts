@@ -6,3 +6,4 @@ export {
   reclaimableImages,
 } from "./df.ts";
 export { SystemService } from "./service.ts";
+export type { ImageTree, TreeContainer, TreeImage, TreeLayer } from "./tree.ts";

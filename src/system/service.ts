@@ -3,6 +3,7 @@ import type { ImageService } from "../image/index.ts";
 import type { Store } from "../store/index.ts";
 import type { CheckReport } from "./check.ts";
 import { type ContainerUsageSource, type DiskUsage, diskUsage } from "./df.ts";
+import type { ImageTree, TreeContainer } from "./tree.ts";
 
 export class SystemService {
   constructor(
@@ -13,6 +14,31 @@ export class SystemService {
 
   df(): Promise<DiskUsage> {
     return diskUsage(this.store, this.images, this.containers);
+  }
+
+  /**
+   * The store as a tree of shared layers (`image tree`), limited to the named
+   * images when some are given; sharing and what removal frees still count
+   * every image in the store.
+   */
+  async tree(names: string[] = []): Promise<ImageTree> {
+    const only =
+      names.length > 0 ? new Set<string>(names.map((n) => this.images.get(n).image.id)) : undefined;
+    const containers = new Map<string, TreeContainer[]>();
+    for (const c of await this.containers()) {
+      const leaf = { id: c.id, name: c.names[0] ?? c.id, state: c.state, sizeRw: c.sizeRw };
+      containers.set(c.imageId, [...(containers.get(c.imageId) ?? []), leaf]);
+    }
+    const records = this.store.meta.listImages();
+    const summaries = this.images.list({ records });
+    const { buildTree } = await import("./tree.ts");
+    return buildTree({
+      images: records,
+      layers: new Map(this.store.meta.listLayers().map((l) => [l.chainId, l])),
+      names: new Map(summaries.map((s) => [s.id, s.repoTags])),
+      containers,
+      only,
+    });
   }
 
   /** Verifies every blob and layer against its digest and every name against its image. */
