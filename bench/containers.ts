@@ -34,7 +34,7 @@ import {
   setupPodman,
   startDocker,
 } from "./env.ts";
-import { CACHE } from "./images.ts";
+import { cachePath } from "./images.ts";
 import { type Measured, measure, report } from "./lib.ts";
 
 const CLI = process.env.STRATA_CLI ?? join(process.cwd(), "dist", "strata.js");
@@ -66,9 +66,9 @@ function attempt(name: string, cmd: string[], setup?: () => void): Result {
 
 /** A rootfs tarball: static busybox, a symlink per applet, /etc/passwd and /etc/group. */
 function busyboxTar(): string {
-  const tar = join(CACHE, "busybox-rootfs.tar");
+  const tar = cachePath("busybox-rootfs.tar");
   if (existsSync(tar)) return tar;
-  const dir = join(CACHE, "busybox-rootfs");
+  const dir = cachePath("busybox-rootfs");
   rmSync(dir, { recursive: true, force: true });
   for (const d of ["bin", "dev", "etc", "proc", "root", "sys", "tmp"])
     mkdirSync(join(dir, d), { recursive: true });

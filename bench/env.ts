@@ -9,7 +9,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CACHE } from "./images.ts";
+import { cachePath } from "./images.ts";
 
 export const MNT = process.env.STRATA_BENCH_MNT ?? "/mnt/strata-bench";
 export const DOCKER_SOCK = "/run/strata-bench-docker.sock";
@@ -48,7 +48,7 @@ export function ensureCgroups(): void {
 export function mountScratch(): void {
   const mounted = spawnSync("mountpoint", ["-q", MNT]).status === 0;
   if (mounted) return;
-  const img = join(CACHE, "scratch.ext4");
+  const img = cachePath("scratch.ext4");
   if (!existsSync(img)) {
     execFileSync("truncate", ["-s", "24G", img]);
     execFileSync("mkfs.ext4", ["-q", img]);

@@ -12,13 +12,18 @@ import { join } from "node:path";
 
 export const CACHE = process.env.STRATA_BENCH_CACHE ?? "/var/cache/strata-bench";
 
+/** A path inside the cache directory, which is created on first use (a fresh machine has none). */
+export function cachePath(...parts: string[]): string {
+  mkdirSync(CACHE, { recursive: true });
+  return join(CACHE, ...parts);
+}
+
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 /** A Debian minbase root file system, made once and cached. */
 export function minbase(): string {
-  const dir = join(CACHE, "minbase");
+  const dir = cachePath("minbase");
   if (existsSync(join(dir, "usr"))) return dir;
-  mkdirSync(CACHE, { recursive: true });
   rmSync(`${dir}.tmp`, { recursive: true, force: true });
   execFileSync("debootstrap", ["--variant=minbase", "bookworm", `${dir}.tmp`], { stdio: "inherit" });
   renameSync(`${dir}.tmp`, dir);
@@ -27,7 +32,7 @@ export function minbase(): string {
 
 /** A directory of `count` small files (64–1024 bytes) spread over subdirectories. */
 export function smallFiles(count: number): string {
-  const dir = join(CACHE, `small-${count}`);
+  const dir = cachePath(`small-${count}`);
   if (existsSync(join(dir, "done"))) return dir;
   rmSync(dir, { recursive: true, force: true });
   for (let i = 0; i < count; i++) {
@@ -75,7 +80,7 @@ export function buildLayout(
   layers: Array<{ dir: string; files?: string[] }>,
   cmd: string[],
 ): string {
-  const layout = join(CACHE, "layouts", name);
+  const layout = cachePath("layouts", name);
   if (existsSync(join(layout, "index.json"))) return layout;
   rmSync(layout, { recursive: true, force: true });
   mkdirSync(join(layout, "blobs", "sha256"), { recursive: true });

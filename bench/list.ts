@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { docker, MNT, mountScratch, startDocker } from "./env.ts";
-import { CACHE } from "./images.ts";
+import { cachePath } from "./images.ts";
 import { type Measured, measure, median, ratio, report, timeOnce } from "./lib.ts";
 
 const CLI = join(process.cwd(), "dist", "strata.js");
@@ -30,7 +30,7 @@ function tarOf(dir: string): Buffer {
 
 /** A Docker-format archive (manifest.json + configs + layer tars) of IMAGES images. */
 function buildArchive(): string {
-  const out = join(CACHE, `list-${IMAGES}x${LAYERS}`);
+  const out = cachePath(`list-${IMAGES}x${LAYERS}`);
   const archive = `${out}.tar`;
   if (existsSync(archive)) return archive;
   rmSync(out, { recursive: true, force: true });

@@ -13,14 +13,14 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startRegistry } from "../test/support/registry.ts";
 import { docker, MNT, mountScratch, startDocker } from "./env.ts";
-import { buildLayout, CACHE, layerBlobs, minbase, push, smallFiles } from "./images.ts";
+import { buildLayout, cachePath, layerBlobs, minbase, push, smallFiles } from "./images.ts";
 import { type Measured, measure, ratio, report } from "./lib.ts";
 
 const CLI = join(process.cwd(), "dist", "strata.js");
 const RUNS = Number(process.env.RUNS ?? 5);
 
 function webImages(): { v1: string; v2: string } {
-  const web = join(CACHE, "web");
+  const web = cachePath("web");
   for (const v of ["v1", "v2"]) {
     mkdirSync(join(web, v, "var", "www", "html"), { recursive: true });
     writeFileSync(
@@ -39,7 +39,7 @@ function webImages(): { v1: string; v2: string } {
 }
 
 function bigLayer(): string {
-  const dir = join(CACHE, "big");
+  const dir = cachePath("big");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "blob.bin");
   if (spawnSync("test", ["-s", file]).status !== 0) {
