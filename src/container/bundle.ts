@@ -9,7 +9,6 @@ import { StrataError } from "../errors.ts";
 import type { ContainerRecord } from "../metadata/index.ts";
 import { buildSpec, resolveUser, writeEtcFiles } from "../runtime/index.ts";
 import { containerLayer } from "../snapshot/index.ts";
-import type { ContainerConfig } from "./create.ts";
 import { processArgs } from "./list.ts";
 
 /**
@@ -23,7 +22,7 @@ export function bundleDir(root: string, id: string): string {
 
 /** Writes the bundle and returns its directory; the container's layers must be mounted. */
 export function writeBundle(root: string, c: ContainerRecord): string {
-  const config = c.config as unknown as ContainerConfig;
+  const config = c.config;
   const layer = containerLayer(root, c.id);
   const args = processArgs(config);
   if (args.length === 0) {

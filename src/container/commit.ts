@@ -22,7 +22,6 @@ import { hostPlatform } from "../oci/index.ts";
 import { parseNormalizedNamed, parseReference, type Reference } from "../reference/index.ts";
 import { containerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
-import type { ContainerConfig } from "./create.ts";
 
 type Json = Record<string, unknown>;
 
@@ -74,7 +73,7 @@ function tagReference(reference: string): Reference {
  * image (ports, volumes, stop signal, health check) is taken from the image.
  */
 function committedConfig(c: ContainerRecord, image: Json): Json {
-  const own = c.config as unknown as Partial<ContainerConfig>;
+  const own = c.config;
   return containerConfig({
     Hostname: own.Hostname,
     User: own.User,
@@ -102,7 +101,7 @@ function checkCommittable(store: Store, c: ContainerRecord, chain: Digest[], upp
     throw new StrataError("CONFLICT", `You cannot commit container ${c.id} which is being removed`);
   }
   for (const chainId of chain) {
-    if (!store.meta.getLayer(chainId) || !existsSync(store.layers.diffDir(chainId))) {
+    if (!store.meta.layers.get(chainId) || !existsSync(store.layers.diffDir(chainId))) {
       throw new StrataError(
         "STORE_CORRUPT",
         `cannot commit container ${c.id}: layer ${chainId} of its image ${c.imageId} is missing`,
@@ -158,7 +157,7 @@ export async function commitContainer(
     const layer = await commitLayer(store, c, upper, image.chain.at(-1) ?? null, opts);
 
     const created = nowRfc3339Nano();
-    const own = c.config as unknown as Partial<ContainerConfig>;
+    const own = c.config;
     const history: Json = { created };
     if (opts.author) history.author = opts.author;
     const createdBy = (own.Cmd ?? []).join(" ");
@@ -196,7 +195,7 @@ export async function commitContainer(
       topDigest: null,
     });
     // Docker's commit tags through TagImageWithReference, which stamps LastTagTime.
-    if (ref) store.meta.setLastTagTime(imageId, created);
+    if (ref) store.meta.images.setLastTagTime(imageId, created);
     return imageId;
   } finally {
     gcLock.release();

@@ -6,12 +6,15 @@
 
 import { isStrataError, StrataError } from "../errors.ts";
 import type { ImageService, PullListener } from "../image/index.ts";
-import { FileLock } from "../metadata/index.ts";
+import { type ContainerConfig, FileLock } from "../metadata/index.ts";
+import { parseImageConfig } from "../oci/index.ts";
 import { replaceOrAppendEnv } from "../runtime/index.ts";
 import { prepareContainerLayer, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { randomBytes } from "../sys/builtins.ts";
 import { generateName, normalizeName } from "./names.ts";
+
+export type { ContainerConfig };
 
 export interface CreateOptions {
   image: string;
@@ -33,23 +36,6 @@ export interface CreateOptions {
   /** Called before an implicit pull (Docker prints `Unable to find image 'x' locally`). */
   onPullStart?: (reference: string) => void;
   onPullProgress?: PullListener;
-}
-
-/** What strata keeps of Docker's Config/HostConfig for a container. */
-export interface ContainerConfig {
-  Hostname: string;
-  User: string;
-  Tty: boolean;
-  OpenStdin: boolean;
-  StdinOnce: boolean;
-  Env: string[];
-  Cmd: string[] | null;
-  Entrypoint: string[] | null;
-  WorkingDir: string;
-  Image: string;
-  Labels: Record<string, string>;
-  NetworkMode: "none" | "host";
-  AutoRemove: boolean;
 }
 
 export function nanoTime(): string {
@@ -89,58 +75,50 @@ export async function createContainer(
   await gcLock.acquire("shared");
   try {
     const { image } = await ensureImage(images, opts);
-    const imageConfig = (JSON.parse(store.content.read(image.id).toString("utf8")).config ?? {}) as Record<
-      string,
-      unknown
-    >;
+    const imageConfig = parseImageConfig(store.content.read(image.id)).config ?? {};
     const id = randomBytes(32).toString("hex");
     const config: ContainerConfig = {
       Hostname: opts.hostname ?? id.slice(0, 12),
-      User: opts.user ?? (imageConfig.User as string | undefined) ?? "",
+      User: opts.user ?? imageConfig.User ?? "",
       Tty: opts.tty ?? false,
       OpenStdin: opts.openStdin ?? false,
       StdinOnce: opts.openStdin ?? false,
-      Env: replaceOrAppendEnv((imageConfig.Env as string[] | undefined) ?? [], opts.env ?? []),
-      Cmd:
-        opts.cmd && opts.cmd.length > 0
-          ? opts.cmd
-          : opts.entrypoint
-            ? null
-            : ((imageConfig.Cmd as string[]) ?? null),
+      Env: replaceOrAppendEnv(imageConfig.Env ?? [], opts.env ?? []),
+      Cmd: opts.cmd && opts.cmd.length > 0 ? opts.cmd : opts.entrypoint ? null : (imageConfig.Cmd ?? null),
       Entrypoint: opts.entrypoint
         ? opts.entrypoint.length > 0
           ? opts.entrypoint
           : null
-        : ((imageConfig.Entrypoint as string[]) ?? null),
-      WorkingDir: opts.workdir ?? (imageConfig.WorkingDir as string | undefined) ?? "",
+        : (imageConfig.Entrypoint ?? null),
+      WorkingDir: opts.workdir ?? imageConfig.WorkingDir ?? "",
       Image: opts.image,
-      Labels: (imageConfig.Labels as Record<string, string> | undefined) ?? {},
+      Labels: imageConfig.Labels ?? {},
       NetworkMode: opts.network ?? "none",
       AutoRemove: opts.autoRemove ?? false,
     };
     const links = image.chain.map((c) => {
-      const layer = store.meta.getLayer(c);
+      const layer = store.meta.layers.get(c);
       if (!layer) throw new StrataError("STORE_CORRUPT", `layer ${c} of image ${image.id} is missing`);
       return layer.link;
     });
     prepareContainerLayer(store.root, id, links);
     try {
       store.meta.transaction(() => {
-        const finalName = name ?? generateName(id, (n) => store.meta.getContainerByName(n) !== undefined);
-        const holder = store.meta.getContainerByName(finalName);
+        const finalName = name ?? generateName(id, (n) => store.meta.containers.getByName(n) !== undefined);
+        const holder = store.meta.containers.getByName(finalName);
         if (holder) {
           throw new StrataError(
             "CONFLICT",
             `Conflict. The container name "/${finalName}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
           );
         }
-        store.meta.insertContainer({
+        store.meta.containers.insert({
           id,
           name: finalName,
           imageId: image.id,
           imageName: opts.image,
           chain: image.chain,
-          config: config as unknown as Record<string, unknown>,
+          config,
           createdAt: nanoTime(),
           state: "created",
           pid: 0,

@@ -76,7 +76,7 @@ export function inspectContainer(
   c: ContainerRecord,
   opts: { size?: boolean },
 ): ContainerInspect {
-  const cfg = c.config as unknown as ContainerConfig;
+  const cfg = c.config;
   const [path, ...args] = processArgs(cfg);
   const dir = runtimeDir(store.root, c.id);
   const out: ContainerInspect = {

@@ -28,7 +28,7 @@ import {
 import { containerLayer, containerMount, mount, unmount } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { bundleDir, writeBundle } from "./bundle.ts";
-import { type ContainerConfig, nanoTime } from "./create.ts";
+import { nanoTime } from "./create.ts";
 import { isActive } from "./list.ts";
 import { noSuchContainer } from "./lookup.ts";
 
@@ -44,7 +44,7 @@ export async function withContainer<T>(
   const lock = new FileLock(join(store.root, "containers", `${id}.lock`));
   await lock.acquire("exclusive");
   try {
-    const c = store.meta.getContainer(id);
+    const c = store.meta.containers.get(id);
     if (!c) throw noSuchContainer(id);
     return await fn(c);
   } finally {
@@ -80,7 +80,7 @@ async function settle(store: Store, c: ContainerRecord): Promise<ContainerRecord
   if (!isActive(c)) return c;
   const end = endOf(store, c);
   if (!end) return c;
-  store.meta.updateContainer(c.id, { state: "exited", pid: 0, ...end });
+  store.meta.containers.update(c.id, { state: "exited", pid: 0, ...end });
   unmount(containerLayer(store.root, c.id).merged);
   try {
     const record = readRecord(runtimeDir(store.root, c.id));
@@ -116,7 +116,7 @@ export interface StartOptions {
 
 function imageLinks(store: Store, c: ContainerRecord): string[] {
   return c.chain.map((chainId) => {
-    const l = store.meta.getLayer(chainId);
+    const l = store.meta.layers.get(chainId);
     if (!l || !existsSync(store.layers.diffDir(chainId))) {
       throw new StrataError(
         "STORE_CORRUPT",
@@ -133,7 +133,7 @@ async function startLocked(
   c: ContainerRecord,
   opts: StartOptions,
 ): Promise<AttachSession | null> {
-  const config = c.config as unknown as ContainerConfig;
+  const config = c.config;
   const layer = containerLayer(store.root, c.id);
   mount(containerMount(store.root, c.id, imageLinks(store, c)), layer.merged);
   const dir = runtimeDir(store.root, c.id);
@@ -152,7 +152,7 @@ async function startLocked(
     });
     if (opts.attach) session = await attach(dir, { ...opts.attach, tty: config.Tty });
     await startInRuntime(c.id, { runtime: created.runtime });
-    store.meta.updateContainer(c.id, {
+    store.meta.containers.update(c.id, {
       state: "running",
       pid: created.pid,
       exitCode: 0,
@@ -165,7 +165,7 @@ async function startLocked(
     await deleteContainer(c.id, { force: true }).catch(() => {});
     unmount(layer.merged);
     const code = (err as StrataError).details?.exitCode;
-    if (typeof code === "number") store.meta.updateContainer(c.id, { exitCode: code });
+    if (typeof code === "number") store.meta.containers.update(c.id, { exitCode: code });
     throw err;
   }
 }
@@ -184,7 +184,7 @@ export function start(
     const current = await settle(store, now);
     if (isActive(current)) {
       if (!opts.attach) return null;
-      const config = current.config as unknown as ContainerConfig;
+      const config = current.config;
       return attach(runtimeDir(store.root, c.id), { ...opts.attach, tty: config.Tty });
     }
     return startLocked(store, current, opts);

@@ -56,7 +56,7 @@ export function containerSizes(
   const sizeRw = directorySize(containerLayer(store.root, c.id).upper);
   const imageSize =
     imageSizes?.get(c.imageId) ??
-    c.chain.reduce((sum, chainId) => sum + (store.meta.getLayer(chainId)?.size ?? 0), 0);
+    c.chain.reduce((sum, chainId) => sum + (store.meta.layers.get(chainId)?.size ?? 0), 0);
   return { sizeRw, sizeRootFs: sizeRw + imageSize };
 }
 
@@ -65,7 +65,7 @@ export function summarizeContainer(
   c: ContainerRecord,
   opts: { size?: boolean; imageSizes?: Map<string, number> },
 ): ContainerSummary {
-  const config = c.config as unknown as ContainerConfig;
+  const config = c.config;
   const { sizeRw, sizeRootFs } = opts.size
     ? containerSizes(store, c, opts.imageSizes)
     : { sizeRw: -1, sizeRootFs: -1 };
@@ -124,11 +124,11 @@ function filterContext(store: Store, images: ImageService): FilterContext {
         return [];
       }
       // Docker matches the image and every image built on it: those whose layers extend its own.
-      const chain = store.meta.getImage(base as Digest)?.chain ?? [];
+      const chain = store.meta.images.get(base as Digest)?.chain ?? [];
       const extends_ = (other: Digest[]) =>
         other.length > chain.length && chain.every((id, k) => other[k] === id);
-      return store.meta
-        .listImages()
+      return store.meta.images
+        .list()
         .filter((i) => i.id === base || extends_(i.chain))
         .map((i) => i.id);
     },
@@ -145,7 +145,7 @@ export function listContainers(
 ): ContainerSummary[] {
   const filters = parseContainerFilters(opts.filters ?? []);
   const all = opts.all || filters.has("status");
-  const imageSizes = new Map(store.meta.listImages().map((i) => [i.id as string, i.size]));
+  const imageSizes = new Map(store.meta.images.list().map((i) => [i.id as string, i.size]));
   const names = new Map<string, string | null>();
   const ctx = filterContext(store, images);
   const isActive = (c: ContainerRecord) =>

@@ -9,12 +9,12 @@ export function noSuchContainer(input: string): StrataError {
 
 export function findContainer(store: Store, input: string): ContainerRecord {
   const { meta } = store;
-  const byId = /^[a-f0-9]{64}$/.test(input) ? meta.getContainer(input) : undefined;
+  const byId = /^[a-f0-9]{64}$/.test(input) ? meta.containers.get(input) : undefined;
   if (byId) return byId;
-  const byName = meta.getContainerByName(input.startsWith("/") ? input.slice(1) : input);
+  const byName = meta.containers.getByName(input.startsWith("/") ? input.slice(1) : input);
   if (byName) return byName;
   if (/^[a-f0-9]+$/.test(input)) {
-    const matches = meta.findContainersByPrefix(input);
+    const matches = meta.containers.findByPrefix(input);
     if (matches.length > 1) {
       throw new StrataError("AMBIGUOUS_ID", `multiple IDs found with provided prefix: ${input}`, {
         details: { container: input },

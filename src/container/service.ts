@@ -33,7 +33,7 @@ import { containerLayer, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { cliPath } from "./cli-path.ts";
 import type { CommitOptions } from "./commit.ts";
-import { type ContainerConfig, type CreateOptions, createContainer } from "./create.ts";
+import { type CreateOptions, createContainer } from "./create.ts";
 import { type Change, upperChanges } from "./diff.ts";
 import { type ContainerInspect, inspectContainer } from "./inspect.ts";
 import { refresh, removeLockFile, runtimeDir, start, withContainer } from "./lifecycle.ts";
@@ -91,7 +91,7 @@ export class ContainerService implements ImageUsers {
     if (!isActive(c)) {
       throw new StrataError("CONFLICT", "You cannot attach to a stopped container, start it first");
     }
-    const tty = (c.config as unknown as ContainerConfig).Tty;
+    const tty = c.config.Tty;
     return this.finishSession(
       c.id,
       await attachRuntime(runtimeDir(this.store.root, c.id), { ...streams, tty }),
@@ -127,7 +127,7 @@ export class ContainerService implements ImageUsers {
     let c = await this.refreshed(this.get(nameOrId));
     if (isActive(c)) {
       await waitExitStatus(runtimeDir(this.store.root, c.id)).catch(() => {});
-      c = await this.refreshed(this.store.meta.getContainer(c.id) ?? c);
+      c = await this.refreshed(this.store.meta.containers.get(c.id) ?? c);
     }
     return c.exitCode;
   }
@@ -166,7 +166,7 @@ export class ContainerService implements ImageUsers {
   async exec(nameOrId: string, opts: ContainerExecOptions): Promise<number | null> {
     const c = await this.refreshed(this.get(nameOrId));
     if (!isActive(c)) throw new StrataError("CONFLICT", `Container ${c.id} is not running`);
-    const config = c.config as unknown as ContainerConfig;
+    const config = c.config;
     const user = opts.user ? resolveUser(containerLayer(this.store.root, c.id).merged, opts.user) : undefined;
     const result = await execInContainer(c.id, {
       ...opts,
@@ -209,7 +209,7 @@ export class ContainerService implements ImageUsers {
   /** The record made true; an --rm container that ended is removed. */
   private async refreshed(c: ContainerRecord): Promise<ContainerRecord> {
     const now = await refresh(this.store, c);
-    if (now.state === "exited" && (now.config as unknown as ContainerConfig).AutoRemove) {
+    if (now.state === "exited" && now.config.AutoRemove) {
       await this.remove(now.id).catch((err) => {
         if (!isStrataError(err, "NOT_FOUND")) throw err;
       });
@@ -229,10 +229,10 @@ export class ContainerService implements ImageUsers {
    */
   async list(opts: ListOptions = {}): Promise<ContainerSummary[]> {
     const records: ContainerRecord[] = [];
-    for (const c of this.store.meta.listContainers()) {
+    for (const c of this.store.meta.containers.list()) {
       const now = isActive(c) ? await this.refreshed(c) : c;
       // An --rm container that ended is gone now.
-      if (!isActive(c) || this.store.meta.getContainer(now.id)) records.push(now);
+      if (!isActive(c) || this.store.meta.containers.get(now.id)) records.push(now);
     }
     return listContainers(this.store, this.images, records, opts);
   }
@@ -256,13 +256,13 @@ export class ContainerService implements ImageUsers {
     await withContainer(this.store, c.id, async (now) => {
       if (isActive(now))
         throw new StrataError("CONFLICT", `container ${now.id} started again while being removed`);
-      this.store.meta.updateContainer(now.id, { state: "removing" });
+      this.store.meta.containers.update(now.id, { state: "removing" });
       await removeContainerLayer(this.store.root, now.id);
-      this.store.meta.deleteContainer(now.id);
+      this.store.meta.containers.delete(now.id);
       removeLockFile(this.store, now.id);
     });
     // Its layers are garbage only if its image went meanwhile (rmi -f); otherwise skip the sweep.
-    if (!this.store.meta.getImage(c.imageId)) {
+    if (!this.store.meta.images.get(c.imageId)) {
       await sweep(this.store, { extraRoots: this.roots(), tryOnly: true });
     }
     return c.id;
@@ -302,14 +302,14 @@ export class ContainerService implements ImageUsers {
       );
     }
     this.store.meta.transaction(() => {
-      const holder = this.store.meta.getContainerByName(name);
+      const holder = this.store.meta.containers.getByName(name);
       if (holder) {
         throw new StrataError(
           "CONFLICT",
           `Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
         );
       }
-      this.store.meta.updateContainer(c.id, { name });
+      this.store.meta.containers.update(c.id, { name });
     });
   }
 
@@ -324,21 +324,21 @@ export class ContainerService implements ImageUsers {
   // --- ImageUsers: what images need to know about containers ------------------
 
   usersOf(imageId: Digest) {
-    return this.store.meta
-      .containersOfImage(imageId)
+    return this.store.meta.containers
+      .ofImage(imageId)
       .sort((a, b) => byteOrder(b.createdAt, a.createdAt))
       .map((c) => ({ id: c.id, running: isActive(c) }));
   }
 
   counts(): Map<string, number> {
     const out = new Map<string, number>();
-    for (const c of this.store.meta.listContainers()) out.set(c.imageId, (out.get(c.imageId) ?? 0) + 1);
+    for (const c of this.store.meta.containers.list()) out.set(c.imageId, (out.get(c.imageId) ?? 0) + 1);
     return out;
   }
 
   roots() {
-    return this.store.meta
-      .listContainers()
+    return this.store.meta.containers
+      .list()
       .flatMap((c) => c.chain.map((key) => ({ type: "layer" as const, key })));
   }
 

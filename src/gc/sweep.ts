@@ -27,7 +27,7 @@ function imageRefs(image: ImageRecord): Node[] {
 
 /** Marks from the database's roots. `extraRoots` lets callers add containers' layers. */
 export function reachable(store: Store, extraRoots: Node[] = []): Set<string> {
-  const images = new Map(store.meta.listImages().map((i) => [i.id as string, i]));
+  const images = new Map(store.meta.images.list().map((i) => [i.id as string, i]));
   const roots: Node[] = [
     ...[...images.keys()].map((key) => ({ type: "image" as const, key })),
     ...extraRoots,
@@ -63,7 +63,7 @@ export async function sweep(
 /** Deletes unreachable layers: their records in one transaction, then their directories and links. */
 async function removeLayers(store: Store, doomed: LayerRecord[], result: SweepResult): Promise<void> {
   store.meta.transaction(() => {
-    for (const layer of doomed) store.meta.deleteLayer(layer.chainId);
+    for (const layer of doomed) store.meta.layers.delete(layer.chainId);
   });
   for (const layer of doomed) {
     await store.layers.remove(layer.chainId, layer.link);
@@ -75,7 +75,7 @@ async function removeLayers(store: Store, doomed: LayerRecord[], result: SweepRe
 async function sweepLocked(store: Store, extraRoots: Node[]): Promise<SweepResult> {
   const live = reachable(store, extraRoots);
   const result: SweepResult = { layers: [], blobs: [], reclaimed: 0 };
-  const records = new Map(store.meta.listLayers().map((l) => [l.chainId as string, l]));
+  const records = new Map(store.meta.layers.list().map((l) => [l.chainId as string, l]));
   const doomed = [...records.values()].filter((l) => !live.has(nodeId({ type: "layer", key: l.chainId })));
   await removeLayers(store, doomed, result);
   // Directories without a record: a crash between rename and insert.
@@ -112,7 +112,7 @@ function stillHeld(
   const see = (key: string) => {
     if (wanted.has(key)) held.add(key);
   };
-  for (const image of store.meta.listImages()) for (const n of imageRefs(image)) see(n.key);
+  for (const image of store.meta.images.list()) for (const n of imageRefs(image)) see(n.key);
   for (const root of extraRoots) see(root.key);
   return held;
 }
@@ -135,7 +135,7 @@ export async function sweepCandidates(
     const result: SweepResult = { layers: [], blobs: [], reclaimed: 0 };
     const doomed = candidates.layers
       .filter((chainId) => !held.has(chainId))
-      .flatMap((chainId) => store.meta.getLayer(chainId) ?? []);
+      .flatMap((chainId) => store.meta.layers.get(chainId) ?? []);
     await removeLayers(store, doomed, result);
     for (const digest of candidates.blobs) {
       if (held.has(digest)) continue;

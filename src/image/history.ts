@@ -21,7 +21,7 @@ export function imageHistory(store: Store, image: ImageRecord, tags: string[]): 
   let layer = 0;
   const rows = config.history.map((h) => {
     const chainId = h.empty_layer ? undefined : image.chain[layer++];
-    const size = chainId ? (store.meta.getLayer(chainId)?.size ?? 0) : 0;
+    const size = chainId ? (store.meta.layers.get(chainId)?.size ?? 0) : 0;
     return {
       id: "<missing>",
       created: h.created ?? null,

@@ -18,7 +18,7 @@ export type LayerFacts = Omit<LayerRecord, "link" | "createdAt">;
 export async function commitLayer(store: Store, staged: StagedLayer, facts: LayerFacts): Promise<void> {
   const link = newLinkId();
   await store.layers.commit(staged, facts.chainId, link);
-  store.meta.putLayer({ ...facts, link, createdAt: Date.now() });
+  store.meta.layers.put({ ...facts, link, createdAt: Date.now() });
 }
 
 /** Unpacks a local tar (plain, gzip or zstd) on top of `parent`; returns its chain and diff IDs and size. */
@@ -38,7 +38,7 @@ export async function ingestLocal(
     });
     const chainId = parent ? sha256Digest(`${parent} ${result.diffId}`) : result.diffId;
     await withLock(store.layerLockPath(chainId), "exclusive", async () => {
-      if (store.meta.getLayer(chainId)) return store.layers.discard(staged);
+      if (store.meta.layers.get(chainId)) return store.layers.discard(staged);
       await commitLayer(store, staged, {
         chainId,
         diffId: result.diffId,

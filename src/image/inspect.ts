@@ -51,7 +51,7 @@ export interface InspectContext {
 export function inspectImage(store: Store, image: ImageRecord): Json {
   const config = parseConfig(store.content.read(image.id));
   const raw = config.raw;
-  const refs = store.meta.refsOf(image.id);
+  const refs = store.meta.images.refsOf(image.id);
   const lastComment = [...config.history].reverse().find((h: HistoryEntry) => h.comment)?.comment;
   const out: Json = {
     Id: image.id,

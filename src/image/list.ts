@@ -56,9 +56,9 @@ export function summarize(
 }
 
 export function listImages(store: Store, opts: ListOptions = {}): ImageSummary[] {
-  const images = opts.records ?? store.meta.listImages();
+  const images = opts.records ?? store.meta.images.list();
   const refsByImage = new Map<string, RefRecord[]>();
-  for (const ref of store.meta.listRefs()) {
+  for (const ref of store.meta.images.listRefs()) {
     const list = refsByImage.get(ref.imageId) ?? [];
     list.push(ref);
     refsByImage.set(ref.imageId, list);
@@ -67,7 +67,7 @@ export function listImages(store: Store, opts: ListOptions = {}): ImageSummary[]
   let uses: Map<string, number> | undefined;
   if (opts.sharedSize) {
     uses = layerUseCounts(images);
-    sizes = opts.sizes ?? store.meta.layerSizes();
+    sizes = opts.sizes ?? store.meta.layers.sizes();
   }
   const shared = (image: ImageRecord) =>
     uses && sizes

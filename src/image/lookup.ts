@@ -23,10 +23,10 @@ export function noSuchImage(input: string): StrataError {
 /** Looks up by ID: `sha256:<hex>`, 64 hex, or a unique hex prefix. Undefined when none matches. */
 export function findById(store: Store, input: string): ImageRecord | undefined {
   const id = input.startsWith("sha256:") ? input : `sha256:${input}`;
-  if (isDigest(id)) return store.meta.getImage(id as Digest);
+  if (isDigest(id)) return store.meta.images.get(id as Digest);
   const hex = input.replace(/^sha256:/, "");
   if (!HEX_PREFIX.test(hex)) return undefined;
-  const matches = store.meta.findImagesByPrefix(hex);
+  const matches = store.meta.images.findByPrefix(hex);
   if (matches.length > 1) {
     throw new StrataError("AMBIGUOUS_ID", `ambiguous image ID prefix: ${input} matches more than one image`, {
       details: { image: input },
@@ -43,9 +43,9 @@ export function findByName(store: Store, input: string): FoundImage | undefined 
   } catch {
     return undefined;
   }
-  const ref = store.meta.getRef(name);
+  const ref = store.meta.images.getRef(name);
   if (!ref) return undefined;
-  const image = store.meta.getImage(ref.imageId);
+  const image = store.meta.images.get(ref.imageId);
   return image && { image, ref };
 }
 

@@ -19,9 +19,9 @@ export async function pruneImages(
   opts: { all?: boolean },
 ): Promise<PruneResult> {
   const result: PruneResult = { records: [], spaceReclaimed: 0 };
-  const sizes = store.meta.layerSizes();
-  for (const image of store.meta.listImages()) {
-    const refs = store.meta.refsOf(image.id);
+  const sizes = store.meta.layers.sizes();
+  for (const image of store.meta.images.list()) {
+    const refs = store.meta.images.refsOf(image.id);
     const dangling = !refs.some((r) => r.kind === "tag");
     if (!dangling && !opts.all) continue;
     if (users.usersOf(image.id).length > 0) continue;

@@ -78,8 +78,8 @@ export async function pull(
   const gcLock = new FileLock(store.gcLockPath);
   await gcLock.acquire("shared");
   try {
-    const known = store.meta.getImage(imageId);
-    const complete = known !== undefined && chain.every((c) => store.meta.getLayer(c));
+    const known = store.meta.images.get(imageId);
+    const complete = known !== undefined && chain.every((c) => store.meta.layers.get(c));
     if (!complete) {
       const jobs: LayerJob[] = layers.map((l, index) => ({
         index,
@@ -143,7 +143,7 @@ async function fetchLayers(
   const todo: LayerJob[] = [];
   const seen = new Set<string>();
   for (const job of jobs) {
-    if (store.meta.getLayer(job.chainId)) layerEvent(job, "exists");
+    if (store.meta.layers.get(job.chainId)) layerEvent(job, "exists");
     else if (!seen.has(job.chainId)) {
       seen.add(job.chainId);
       todo.push(job);
@@ -183,7 +183,7 @@ async function fetchLayer(
 ): Promise<void> {
   await withLock(store.layerLockPath(job.chainId), "exclusive", async () => {
     // Another process may have stored it while we waited for the lock.
-    if (store.meta.getLayer(job.chainId)) return report("complete");
+    if (store.meta.layers.get(job.chainId)) return report("complete");
     const staged = store.layers.stage();
     try {
       const { stream } = await registry.openBlob(ref, { digest: job.digest, size: job.size }, { signal });

@@ -24,8 +24,8 @@ export interface NewImage {
 export function recordImage(store: Store, ref: Reference | undefined, image: NewImage): boolean {
   const { meta } = store;
   return meta.transaction(() => {
-    const size = image.chain.reduce((sum, c) => sum + (meta.getLayer(c)?.size ?? 0), 0);
-    meta.putImage({
+    const size = image.chain.reduce((sum, c) => sum + (meta.layers.get(c)?.size ?? 0), 0);
+    meta.images.put({
       id: image.imageId,
       manifestDigest: image.manifestDigest,
       manifestMediaType: image.manifestMediaType,
@@ -43,12 +43,17 @@ export function recordImage(store: Store, ref: Reference | undefined, image: New
     const repo = fullName(ref);
     let previous: Digest | undefined;
     if (ref.tag) {
-      previous = meta.setRef({ name: `${repo}:${ref.tag}`, repo, kind: "tag", imageId: image.imageId });
+      previous = meta.images.setRef({
+        name: `${repo}:${ref.tag}`,
+        repo,
+        kind: "tag",
+        imageId: image.imageId,
+      });
     }
     const digest = ref.digest ?? image.topDigest;
     if (digest) {
       const name = referenceString(withDigest({ domain: ref.domain, path: ref.path }, digest));
-      const before = meta.setRef({ name, repo, kind: "digest", imageId: image.imageId });
+      const before = meta.images.setRef({ name, repo, kind: "digest", imageId: image.imageId });
       if (!ref.tag) previous = before;
     }
     return previous !== image.imageId;

@@ -49,12 +49,12 @@ export async function removeImage(
   const short = shortHex(image.id);
   const records: DeleteRecord[] = [];
   const untag = (ref: RefRecord) => {
-    meta.deleteRef(ref.name);
+    meta.images.deleteRef(ref.name);
     records.push({ untagged: familiarRef(ref.name) });
   };
 
   const deleteImage = meta.transaction(() => {
-    let refs = meta.refsOf(image.id);
+    let refs = meta.images.refsOf(image.id);
     if (!isIdPrefix(image.id, input)) {
       const name = referenceString(parseReference(input));
       if (!force && isSingleReference(refs)) {
@@ -67,10 +67,10 @@ export async function removeImage(
       }
       const named = refs.find((r) => r.name === name);
       if (named) untag(named);
-      refs = meta.refsOf(image.id);
+      refs = meta.images.refsOf(image.id);
       if (named?.kind === "tag" && !refs.some((r) => r.kind === "tag" && r.repo === named.repo)) {
         for (const r of refs.filter((x) => x.kind === "digest" && x.repo === named.repo)) untag(r);
-        refs = meta.refsOf(image.id);
+        refs = meta.images.refsOf(image.id);
       }
       // Other names remain: untagging was the whole job.
       if (refs.length > 0) return false;
@@ -84,8 +84,8 @@ export async function removeImage(
 
   if (!deleteImage) return records;
   meta.transaction(() => {
-    for (const r of meta.refsOf(image.id)) untag(r);
-    meta.deleteImage(image.id);
+    for (const r of meta.images.refsOf(image.id)) untag(r);
+    meta.images.delete(image.id);
   });
   records.push({ deleted: image.id });
   const blobs = [image.id, image.manifestDigest, image.indexDigest].filter((d): d is Digest => !!d);

@@ -65,7 +65,7 @@ export class ImageService {
 
   async history(nameOrId: string): Promise<HistoryItem[]> {
     const { image } = this.get(nameOrId);
-    const tags = this.store.meta
+    const tags = this.store.meta.images
       .refsOf(image.id)
       .filter((r) => r.kind === "tag")
       .map((r) => familiarRef(r.name));

@@ -11,7 +11,12 @@ export function tagImage(store: Store, source: string, target: string): void {
     throw new StrataError("INVALID_REFERENCE", "refusing to create a tag with a digest reference");
   const ref = parseReference(target);
   store.meta.transaction(() => {
-    store.meta.setRef({ name: referenceString(ref), repo: fullName(ref), kind: "tag", imageId: image.id });
-    store.meta.setLastTagTime(image.id, new Date().toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z"));
+    store.meta.images.setRef({
+      name: referenceString(ref),
+      repo: fullName(ref),
+      kind: "tag",
+      imageId: image.id,
+    });
+    store.meta.images.setLastTagTime(image.id, new Date().toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z"));
   });
 }

@@ -1,4 +1,5 @@
 import type { Digest } from "../digest/index.ts";
+import type { ContainerConfig } from "./container-config.ts";
 
 /** A committed, unpacked layer, keyed by its chain ID. */
 export interface LayerRecord {
@@ -57,8 +58,8 @@ export interface ContainerRecord {
   imageName: string;
   /** The image's chain IDs at creation: the container keeps these layers alive. */
   chain: Digest[];
-  /** Docker's container Config and HostConfig parts strata uses, as JSON. */
-  config: Record<string, unknown>;
+  /** Docker's container Config and HostConfig parts strata uses. */
+  config: ContainerConfig;
   /** RFC 3339 with nanoseconds. */
   createdAt: string;
   state: ContainerState;

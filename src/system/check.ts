@@ -44,7 +44,7 @@ export async function checkStore(
   for (const digest of blobs)
     if (!store.content.verify(digest)) problems.push(`blob ${digest}: content does not match its digest`);
 
-  const layers = store.meta.listLayers();
+  const layers = store.meta.layers.list();
   for (const layer of layers) {
     if (!existsSync(store.layers.diffDir(layer.chainId))) {
       problems.push(`layer ${layer.chainId}: directory is missing`);
@@ -60,7 +60,7 @@ export async function checkStore(
   }
 
   const known = new Set(layers.map((l) => l.chainId as string));
-  const images = store.meta.listImages();
+  const images = store.meta.images.list();
   for (const image of images) {
     if (!store.content.has(image.id)) problems.push(`image ${image.id}: config blob is missing`);
     if (image.manifestDigest && !store.content.has(image.manifestDigest)) {
@@ -69,7 +69,7 @@ export async function checkStore(
     for (const c of image.chain) if (!known.has(c)) problems.push(`image ${image.id}: layer ${c} is missing`);
   }
   const ids = new Set(images.map((i) => i.id as string));
-  const refs = store.meta.listRefs();
+  const refs = store.meta.images.listRefs();
   for (const ref of refs)
     if (!ids.has(ref.imageId)) problems.push(`reference ${ref.name}: image ${ref.imageId} is missing`);
   return { blobs: blobs.length, layers: layers.length, images: images.length, refs: refs.length, problems };

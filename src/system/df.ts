@@ -24,8 +24,8 @@ export async function diskUsage(
 ): Promise<DiskUsage> {
   // Containers first: settling ended runs may remove --rm containers.
   const containerList = await containers();
-  const records = store.meta.listImages();
-  const sizes = store.meta.layerSizes();
+  const records = store.meta.images.list();
+  const sizes = store.meta.layers.sizes();
   const list = images.list({ sharedSize: true, containers: true, records, sizes });
   const used = new Set<string>();
   for (const image of records) for (const c of image.chain) used.add(c);

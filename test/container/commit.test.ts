@@ -87,7 +87,7 @@ test("a container's writes become one new layer on top of its image's, shared no
   assert.deepEqual(img.chain.slice(0, -1), base.chain, "the image's layers are reused");
   const top = img.chain[img.chain.length - 1];
   assert.deepEqual(layerDirs(), [...before, top.slice(7)].sort(), "exactly one layer directory added");
-  const layer = store.meta.getLayer(top);
+  const layer = store.meta.layers.get(top);
   assert.equal(layer?.parent, base.chain[base.chain.length - 1]);
   assert.equal(layer?.diffId, await tarDigest(upper), "the layer is the upper's tar");
   assert.equal(top, sha256Digest(`${layer?.parent} ${layer?.diffId}`));

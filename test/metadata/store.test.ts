@@ -42,16 +42,16 @@ function image(id: Digest, chain: Digest[]) {
 test("layers, images and refs round-trip through SQLite", () => {
   const store = MetadataStore.open(join(tempDir(), "db.sqlite"));
   const [a, ab] = chainIds([d("a"), d("b")]);
-  assert.equal(store.putLayer(layer(a, 10)), true);
-  assert.equal(store.putLayer(layer(a, 10)), false, "a chain ID is stored once");
-  store.putLayer(layer(ab, 20));
-  assert.equal(store.getLayer(ab)?.size, 20);
+  assert.equal(store.layers.put(layer(a, 10)), true);
+  assert.equal(store.layers.put(layer(a, 10)), false, "a chain ID is stored once");
+  store.layers.put(layer(ab, 20));
+  assert.equal(store.layers.get(ab)?.size, 20);
   const id = d("config");
-  store.putImage(image(id, [a, ab]));
-  assert.deepEqual(store.getImage(id)?.chain, [a, ab]);
-  assert.equal(store.findImagesByPrefix(id.slice(7, 19)).length, 1);
-  assert.equal(store.findImagesByPrefix("ffffffffffff").length, 0);
-  const before = store.setRef({
+  store.images.put(image(id, [a, ab]));
+  assert.deepEqual(store.images.get(id)?.chain, [a, ab]);
+  assert.equal(store.images.findByPrefix(id.slice(7, 19)).length, 1);
+  assert.equal(store.images.findByPrefix("ffffffffffff").length, 0);
+  const before = store.images.setRef({
     name: "docker.io/library/x:v1",
     repo: "docker.io/library/x",
     kind: "tag",
@@ -59,16 +59,21 @@ test("layers, images and refs round-trip through SQLite", () => {
   });
   assert.equal(before, undefined);
   assert.equal(
-    store.setRef({ name: "docker.io/library/x:v1", repo: "docker.io/library/x", kind: "tag", imageId: id }),
+    store.images.setRef({
+      name: "docker.io/library/x:v1",
+      repo: "docker.io/library/x",
+      kind: "tag",
+      imageId: id,
+    }),
     id,
   );
   assert.deepEqual(
-    store.refsOf(id).map((r) => r.name),
+    store.images.refsOf(id).map((r) => r.name),
     ["docker.io/library/x:v1"],
   );
-  store.deleteImage(id);
-  assert.equal(store.getImage(id), undefined);
-  assert.equal(store.refsOf(id).length, 0);
+  store.images.delete(id);
+  assert.equal(store.images.get(id), undefined);
+  assert.equal(store.images.refsOf(id).length, 0);
   store.close();
 });
 
@@ -78,7 +83,7 @@ test("a second process sees committed writes and waits on the write lock", async
   const script = `
     import { MetadataStore } from ${JSON.stringify(join(process.cwd(), "src/metadata/index.ts"))};
     const s = MetadataStore.open(${JSON.stringify(path)});
-    s.transaction(() => s.putLayer({ chainId: "sha256:${"1".repeat(64)}", diffId: "sha256:${"1".repeat(64)}",
+    s.transaction(() => s.layers.put({ chainId: "sha256:${"1".repeat(64)}", diffId: "sha256:${"1".repeat(64)}",
       parent: null, size: 1, compressedDigest: null, compressedSize: null, mediaType: null, link: "X", createdAt: 1 }));
     s.close();`;
   // Hold the write lock for a moment: the child must queue, not fail.
@@ -90,7 +95,7 @@ test("a second process sees committed writes and waits on the write lock", async
   store.db.exec("COMMIT");
   const code = await new Promise((r) => child.on("exit", r));
   assert.equal(code, 0);
-  assert.equal(store.getLayer(`sha256:${"1".repeat(64)}` as Digest)?.link, "X");
+  assert.equal(store.layers.get(`sha256:${"1".repeat(64)}` as Digest)?.link, "X");
   store.close();
 });
 

@@ -20,7 +20,7 @@ export async function start(
   }
   const name = names[0] as string;
   const c = engine.containers.get(name);
-  const tty = (c.config as { Tty?: boolean }).Tty ?? false;
+  const tty = c.config.Tty;
   const code = await attachedRun(ctx, c.id, !tty, () =>
     engine.containers.startAttached(c.id, streams(flags)),
   );

@@ -12,9 +12,8 @@ export async function attach(
 ): Promise<CommandResult> {
   const engine = await ctx.engine();
   const c = engine.containers.get(name);
-  const config = c.config as { Tty?: boolean; OpenStdin?: boolean };
-  const interactive = flags.stdin !== false && config.OpenStdin === true;
-  const proxySignals = config.Tty !== true && flags.sigProxy !== false;
+  const interactive = flags.stdin !== false && c.config.OpenStdin;
+  const proxySignals = !c.config.Tty && flags.sigProxy !== false;
   const code = await attachedRun(ctx, c.id, proxySignals, () =>
     engine.containers.attach(c.id, streams({ interactive, detachKeys: flags.detachKeys })),
   );
