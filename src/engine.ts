@@ -51,7 +51,7 @@ export class Engine {
     };
     this.images = new ImageService(this.store, registry);
     this.containers = new ContainerService(this.store, this.images);
-    this.images.users = this.containers;
+    this.images.users = this.containers.users;
     this.system = new SystemService(this.store, this.images, () => this.containers.usage());
   }
 

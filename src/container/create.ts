@@ -12,7 +12,7 @@ import { replaceOrAppendEnv } from "../runtime/index.ts";
 import { prepareContainerLayer, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { randomBytes } from "../sys/builtins.ts";
-import { generateName, normalizeName } from "./names.ts";
+import { generateName, nameInUse, validName } from "./names.ts";
 
 export type { ContainerConfig };
 
@@ -61,16 +61,7 @@ export async function createContainer(
   images: ImageService,
   opts: CreateOptions,
 ): Promise<string> {
-  let name: string | undefined;
-  if (opts.name !== undefined) {
-    name = normalizeName(opts.name);
-    if (!name) {
-      throw new StrataError(
-        "INVALID_ARGUMENT",
-        `Invalid container name (${opts.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
-      );
-    }
-  }
+  const name = opts.name === undefined ? undefined : validName(opts.name);
   const gcLock = new FileLock(store.gcLockPath);
   await gcLock.acquire("shared");
   try {
@@ -106,12 +97,7 @@ export async function createContainer(
       store.meta.transaction(() => {
         const finalName = name ?? generateName(id, (n) => store.meta.containers.getByName(n) !== undefined);
         const holder = store.meta.containers.getByName(finalName);
-        if (holder) {
-          throw new StrataError(
-            "CONFLICT",
-            `Conflict. The container name "/${finalName}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
-          );
-        }
+        if (holder) throw nameInUse(finalName, holder.id);
         store.meta.containers.insert({
           id,
           name: finalName,

@@ -1,8 +1,10 @@
 /**
- * Random container names in Docker's `adjective_surname` form. As Docker does,
- * a name taken already is retried with a digit appended, and the last resort
- * is the short ID. The word lists are strata's own.
+ * Container names: random ones in Docker's `adjective_surname` form (as Docker
+ * does, a name taken already is retried with a digit appended, and the last
+ * resort is the short ID; the word lists are strata's own), and the checks of
+ * a user-given name with Docker's messages.
  */
+import { StrataError } from "../errors.ts";
 import { randomInt } from "../sys/builtins.ts";
 
 const ADJECTIVES = [
@@ -279,4 +281,24 @@ const VALID_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 export function normalizeName(name: string): string | undefined {
   const n = name.startsWith("/") ? name.slice(1) : name;
   return VALID_NAME.test(n) ? n : undefined;
+}
+
+/** A user-given name, normalized; Docker's error when it is not a valid name. */
+export function validName(name: string): string {
+  const n = normalizeName(name);
+  if (!n) {
+    throw new StrataError(
+      "INVALID_ARGUMENT",
+      `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+    );
+  }
+  return n;
+}
+
+/** Docker's error for a name another container holds. */
+export function nameInUse(name: string, holderId: string): StrataError {
+  return new StrataError(
+    "CONFLICT",
+    `Conflict. The container name "/${name}" is already in use by container "${holderId}". You have to remove (or rename) that container to be able to reuse that name.`,
+  );
 }

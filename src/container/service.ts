@@ -8,9 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Digest } from "../digest/index.ts";
 import { isStrataError, StrataError } from "../errors.ts";
-import { byteOrder } from "../format/order.ts";
-import { sweep } from "../gc/index.ts";
-import type { ImageService, ImageUsers } from "../image/index.ts";
+import type { ImageService } from "../image/index.ts";
 import type { ContainerRecord } from "../metadata/index.ts";
 import {
   type AttachOptions,
@@ -31,16 +29,19 @@ import {
 } from "../runtime/index.ts";
 import { containerLayer, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
+import { refreshAndAutoRemove } from "./auto-remove.ts";
 import { cliPath } from "./cli-path.ts";
 import type { CommitOptions } from "./commit.ts";
 import { type CreateOptions, createContainer } from "./create.ts";
 import { type Change, upperChanges } from "./diff.ts";
+import { sweepAfterRemoval } from "./gc-trigger.ts";
 import { type ContainerInspect, inspectContainer } from "./inspect.ts";
 import { refresh, removeLockFile, runtimeDir, start, withContainer } from "./lifecycle.ts";
 import { type ContainerSummary, isActive, type ListOptions, listContainers } from "./list.ts";
 import { findContainer } from "./lookup.ts";
-import { normalizeName } from "./names.ts";
+import { nameInUse, validName } from "./names.ts";
 import { parseSignal } from "./signals.ts";
+import { ContainerImageUsers } from "./users.ts";
 
 /** The caller's streams for an attached container (stdin only with -i). */
 export type AttachStreams = Omit<AttachOptions, "tty">;
@@ -48,11 +49,16 @@ export type AttachStreams = Omit<AttachOptions, "tty">;
 /** `exec`'s options; `user` as typed (`-u`), resolved against the container's files. */
 export type ContainerExecOptions = Omit<ExecOptions, "user" | "runtime" | "containerDir"> & { user?: string };
 
-export class ContainerService implements ImageUsers {
+export class ContainerService {
+  /** The image service's view of containers (ImageUsers); the engine wires it in. */
+  readonly users: ContainerImageUsers;
+
   constructor(
     private readonly store: Store,
     private readonly images: ImageService,
-  ) {}
+  ) {
+    this.users = new ContainerImageUsers(store);
+  }
 
   get(nameOrId: string): ContainerRecord {
     return findContainer(this.store, nameOrId);
@@ -207,14 +213,8 @@ export class ContainerService implements ImageUsers {
   }
 
   /** The record made true; an --rm container that ended is removed. */
-  private async refreshed(c: ContainerRecord): Promise<ContainerRecord> {
-    const now = await refresh(this.store, c);
-    if (now.state === "exited" && now.config.AutoRemove) {
-      await this.remove(now.id).catch((err) => {
-        if (!isStrataError(err, "NOT_FOUND")) throw err;
-      });
-    }
-    return now;
+  private refreshed(c: ContainerRecord): Promise<ContainerRecord> {
+    return refreshAndAutoRemove(this.store, c, (id) => this.remove(id));
   }
 
   /** conmon runs this when a container nobody waits on exits; null when strata's CLI cannot be found. */
@@ -261,10 +261,7 @@ export class ContainerService implements ImageUsers {
       this.store.meta.containers.delete(now.id);
       removeLockFile(this.store, now.id);
     });
-    // Its layers are garbage only if its image went meanwhile (rmi -f); otherwise skip the sweep.
-    if (!this.store.meta.images.get(c.imageId)) {
-      await sweep(this.store, { extraRoots: this.roots(), tryOnly: true });
-    }
+    await sweepAfterRemoval(this.store, c.imageId, this.users);
     return c.id;
   }
 
@@ -294,21 +291,10 @@ export class ContainerService implements ImageUsers {
 
   rename(nameOrId: string, newName: string): void {
     const c = this.get(nameOrId);
-    const name = normalizeName(newName);
-    if (!name) {
-      throw new StrataError(
-        "INVALID_ARGUMENT",
-        `Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
-      );
-    }
+    const name = validName(newName);
     this.store.meta.transaction(() => {
       const holder = this.store.meta.containers.getByName(name);
-      if (holder) {
-        throw new StrataError(
-          "CONFLICT",
-          `Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
-        );
-      }
+      if (holder) throw nameInUse(name, holder.id);
       this.store.meta.containers.update(c.id, { name });
     });
   }
@@ -319,27 +305,6 @@ export class ContainerService implements ImageUsers {
     const lowers = [...c.chain].reverse().map((chainId) => this.store.layers.diffDir(chainId));
     const lowerHas = (path: string) => lowers.some((dir) => existsSync(join(dir, path)));
     return upperChanges(containerLayer(this.store.root, c.id).upper, lowerHas);
-  }
-
-  // --- ImageUsers: what images need to know about containers ------------------
-
-  usersOf(imageId: Digest) {
-    return this.store.meta.containers
-      .ofImage(imageId)
-      .sort((a, b) => byteOrder(b.createdAt, a.createdAt))
-      .map((c) => ({ id: c.id, running: isActive(c) }));
-  }
-
-  counts(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const c of this.store.meta.containers.list()) out.set(c.imageId, (out.get(c.imageId) ?? 0) + 1);
-    return out;
-  }
-
-  roots() {
-    return this.store.meta.containers
-      .list()
-      .flatMap((c) => c.chain.map((key) => ({ type: "layer" as const, key })));
   }
 
   /** The containers section of `system df`. */
