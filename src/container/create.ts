@@ -7,7 +7,7 @@
 import { isStrataError, StrataError } from "../errors.ts";
 import type { ImageService, PullListener } from "../image/index.ts";
 import { type ContainerConfig, FileLock } from "../metadata/index.ts";
-import { parseImageConfig } from "../oci/index.ts";
+import type { ImageConfig } from "../oci/index.ts";
 import { replaceOrAppendEnv } from "../runtime/index.ts";
 import { prepareContainerLayer, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
@@ -66,7 +66,9 @@ export async function createContainer(
   await gcLock.acquire("shared");
   try {
     const { image } = await ensureImage(images, opts);
-    const imageConfig = parseImageConfig(store.content.read(image.id)).config ?? {};
+    // Checked against the OCI schema when it entered the store (pull, load, import, commit).
+    const doc = JSON.parse(store.content.read(image.id).toString("utf8")) as ImageConfig;
+    const imageConfig = doc.config ?? {};
     const id = randomBytes(32).toString("hex");
     const config: ContainerConfig = {
       Hostname: opts.hostname ?? id.slice(0, 12),

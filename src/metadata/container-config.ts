@@ -4,24 +4,40 @@
  * row, so the rest of the engine gets a typed ContainerConfig and never casts.
  * A field added later must have a `.default()` (or be optional) so records
  * written before it still parse.
+ *
+ * zod is required on first use, not imported: loading it costs ~7 ms, which
+ * every command that opens the store (`images`, `rmi`…) would otherwise pay.
  */
-import { z } from "zod";
+import { createRequire } from "node:module";
+import type * as Zod from "zod";
 
-export const containerConfigSchema = z.object({
-  Hostname: z.string(),
-  User: z.string().default(""),
-  Tty: z.boolean().default(false),
-  OpenStdin: z.boolean().default(false),
-  StdinOnce: z.boolean().default(false),
-  Env: z.array(z.string()).default([]),
-  Cmd: z.array(z.string()).nullable().default(null),
-  Entrypoint: z.array(z.string()).nullable().default(null),
-  WorkingDir: z.string().default(""),
-  /** The image as the user named it. */
-  Image: z.string(),
-  Labels: z.record(z.string(), z.string()).default({}),
-  NetworkMode: z.enum(["none", "host"]).default("none"),
-  AutoRemove: z.boolean().default(false),
-});
+function build(z: typeof Zod.z) {
+  return z.object({
+    Hostname: z.string(),
+    User: z.string().default(""),
+    Tty: z.boolean().default(false),
+    OpenStdin: z.boolean().default(false),
+    StdinOnce: z.boolean().default(false),
+    Env: z.array(z.string()).default([]),
+    Cmd: z.array(z.string()).nullable().default(null),
+    Entrypoint: z.array(z.string()).nullable().default(null),
+    WorkingDir: z.string().default(""),
+    /** The image as the user named it. */
+    Image: z.string(),
+    Labels: z.record(z.string(), z.string()).default({}),
+    NetworkMode: z.enum(["none", "host"]).default("none"),
+    AutoRemove: z.boolean().default(false),
+  });
+}
 
-export type ContainerConfig = z.infer<typeof containerConfigSchema>;
+export type ContainerConfig = Zod.z.infer<ReturnType<typeof build>>;
+
+let schema: ReturnType<typeof build> | undefined;
+
+export function containerConfigSchema(): ReturnType<typeof build> {
+  if (!schema) {
+    const { z } = createRequire(import.meta.filename)("zod") as typeof Zod;
+    schema = build(z);
+  }
+  return schema;
+}

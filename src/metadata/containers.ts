@@ -21,7 +21,7 @@ interface ContainerRow {
 }
 
 function parseConfig(r: ContainerRow): ContainerRecord["config"] {
-  const parsed = containerConfigSchema.safeParse(JSON.parse(r.config));
+  const parsed = containerConfigSchema().safeParse(JSON.parse(r.config));
   if (!parsed.success) {
     throw new StrataError(
       "STORE_CORRUPT",
