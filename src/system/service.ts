@@ -29,12 +29,12 @@ export class SystemService {
       const leaf = { id: c.id, name: c.names[0] ?? c.id, state: c.state, sizeRw: c.sizeRw };
       containers.set(c.imageId, [...(containers.get(c.imageId) ?? []), leaf]);
     }
-    const records = this.store.meta.listImages();
+    const records = this.store.meta.images.list();
     const summaries = this.images.list({ records });
     const { buildTree } = await import("./tree.ts");
     return buildTree({
       images: records,
-      layers: new Map(this.store.meta.listLayers().map((l) => [l.chainId, l])),
+      layers: new Map(this.store.meta.layers.list().map((l) => [l.chainId, l])),
       names: new Map(summaries.map((s) => [s.id, s.repoTags])),
       containers,
       only,
