@@ -42,7 +42,9 @@ for (const file of files) {
     define: { "import.meta.dirname": "__dirname", "import.meta.filename": "__filename" },
     logLevel: "warning",
   });
-  if (file === "dist/strata.js") writeFileSync(file, `#!/usr/bin/env node\n${code}`);
+  // `--` before the script: Node 20 otherwise reads a script argument `--env-file F` as its own
+  // option (nodejs/node#54232) and dies on `strata run --env-file F` before strata starts.
+  if (file === "dist/strata.js") writeFileSync(file, `#!/usr/bin/env -S node --\n${code}`);
   else {
     writeFileSync(file.replace(/\.js$/, ".cjs"), code);
     rmSync(file);

@@ -128,11 +128,34 @@ function checkCount(spec: CommandSpec, got: number, display: string): void {
   throw new UsageError(`"${display}" requires ${what}.\nSee '${display} --help'.`, 1);
 }
 
+/**
+ * pflag gives a value flag the next token even when it starts with `-`
+ * (`--memory-swap -1`, `--pids-limit -1`); parseArgs refuses that, so a
+ * negative number after a value flag is joined to it (`--memory-swap=-1`).
+ */
+function negativeValues(args: string[], spec: CommandSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i] as string;
+    const next = args[i + 1];
+    const flag = token.startsWith("--")
+      ? spec.flags.find((f) => f.long === token.slice(2))
+      : /^-[a-zA-Z]$/.test(token)
+        ? spec.flags.find((f) => f.short === token.slice(1))
+        : undefined;
+    if (flag?.value !== undefined && next !== undefined && /^-\d/.test(next)) {
+      out.push(`--${flag.long}=${next}`);
+      i++;
+    } else out.push(token);
+  }
+  return out;
+}
+
 /** Parses a command's own arguments (everything after its name). */
 export function parseCommand(spec: CommandSpec, args: string[], display: string): Parsed {
   const end = flagsEnd(args, spec);
   const flags: Record<string, unknown> = {};
-  const head = explicitBooleans(args.slice(0, end), spec, flags);
+  const head = explicitBooleans(negativeValues(args.slice(0, end), spec), spec, flags);
   const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {
     help: { type: "boolean" },
   };

@@ -34,8 +34,21 @@ test("booleans take Docker's =false form; negated flags and defaults", () => {
   const c = parseCommand(spec("commit"), ["--pause=false", "c"], "strata commit");
   assert.equal(c.flags.pause, false);
   assert.equal(parseCommand(spec("commit"), ["c"], "strata commit").flags.pause, true);
-  assert.equal(parseCommand(spec("stop"), ["c"], "strata stop").flags.time, "10");
+  assert.equal(parseCommand(spec("kill"), ["c"], "strata kill").flags.signal, "KILL");
+  // stop's -t is unset unless given, so the container's --stop-timeout applies.
+  assert.equal(parseCommand(spec("stop"), ["c"], "strata stop").flags.time, undefined);
   assert.deepEqual(parseCommand(spec("images"), [], "strata images").flags.filter, []);
+});
+
+test("a value flag takes a negative number as its value, as pflag does", () => {
+  const r = parseCommand(
+    spec("run"),
+    ["--memory-swap", "-1", "--pids-limit", "-1", "img", "-1"],
+    "strata run",
+  );
+  assert.equal(r.flags.memorySwap, "-1");
+  assert.equal(r.flags.pidsLimit, "-1");
+  assert.deepEqual(r.positionals, ["img", ["-1"]]);
 });
 
 test("usage errors read as Docker's, with its exit codes", () => {
