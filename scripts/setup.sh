@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 # test images, busybox-static and debootstrap build them, isal/pigz/zstd are
 # the fast decompressors, attr and socat help tests inspect results, apache2-utils
 # has htpasswd for the Basic-auth test registry; chromium renders `image tree --format html`
-# in its test.
+# in its test; golang-github-containers-common ships the default seccomp profile
+# (/usr/share/containers/seccomp.json, the one Podman uses) and tini is `run --init`.
 packages=(docker-registry skopeo umoci crun runc conmon busybox-static debootstrap isal pigz zstd attr socat
-  iproute2 tmux apache2-utils chromium)
+  iproute2 tmux apache2-utils chromium golang-github-containers-common tini)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

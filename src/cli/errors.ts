@@ -31,7 +31,7 @@ export function renderError(err: unknown): RenderedError {
     const prefix =
       DAEMON_CODES.has(err.code) || err.details.daemon === true
         ? DAEMON_PREFIX
-        : err.code === "INVALID_REFERENCE"
+        : err.code === "INVALID_REFERENCE" || err.details.plain === true
           ? ""
           : "Error: ";
     const hint = err.hint ? ` (${err.hint})` : "";

@@ -41,6 +41,47 @@ const interactive: FlagSpec = {
 };
 const tty: FlagSpec = { long: "tty", short: "t", help: "Allocate a pseudo-TTY" };
 
+const list = (long: string, help: string, short?: string): FlagSpec => ({
+  long,
+  ...(short ? { short } : {}),
+  value: "list",
+  multiple: true,
+  help,
+});
+
+/** The resource limits `run`, `create` and `update` share. */
+const limitFlags: FlagSpec[] = [
+  { long: "memory", short: "m", value: "bytes", help: "Memory limit" },
+  {
+    long: "memory-swap",
+    value: "bytes",
+    help: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap",
+  },
+  { long: "cpus", value: "decimal", help: "Number of CPUs" },
+  { long: "cpu-shares", short: "c", value: "int", help: "CPU shares (relative weight)" },
+  { long: "cpuset-cpus", value: "string", help: "CPUs in which to allow execution (0-3, 0,1)" },
+  { long: "pids-limit", value: "int", help: "Tune container pids limit (set -1 for unlimited)" },
+];
+
+/** Docker's HostConfig and Config flags of `run`/`create` (src/cli/commands/run-flags.ts parses them). */
+const hostFlags: FlagSpec[] = [
+  ...limitFlags,
+  list("ulimit", "Ulimit options (default [])"),
+  { long: "shm-size", value: "bytes", help: "Size of /dev/shm" },
+  list("cap-add", "Add Linux capabilities"),
+  list("cap-drop", "Drop Linux capabilities"),
+  { long: "privileged", help: "Give extended privileges to this container" },
+  { long: "read-only", help: "Mount the container's root filesystem as read only" },
+  list("device", "Add a host device to the container"),
+  list("group-add", "Add additional groups to join"),
+  { long: "init", help: "Run an init inside the container that forwards signals and reaps processes" },
+  list("security-opt", "Security Options"),
+  list("env-file", "Read in a file of environment variables"),
+  list("label", "Set meta data on a container", "l"),
+  { long: "stop-signal", value: "string", help: 'Signal to stop a container (default "SIGTERM")' },
+  { long: "stop-timeout", value: "int", help: "Timeout (in seconds) to stop a container" },
+];
+
 const runFlags: FlagSpec[] = [
   interactive,
   tty,
@@ -53,6 +94,7 @@ const runFlags: FlagSpec[] = [
   { long: "network", value: "string", help: "Connect a container to a network (none or host)" },
   { long: "hostname", short: "h", value: "string", help: "Container host name" },
   detachKeys,
+  ...hostFlags,
 ];
 
 const images = () => import("./commands/images.ts");
@@ -272,8 +314,7 @@ const stop: CommandSpec = {
       long: "time",
       short: "t",
       value: "int",
-      default: "10",
-      help: "Seconds to wait for stop before killing it",
+      help: "Seconds to wait for stop before killing it (default 10, or the container's --stop-timeout)",
     },
   ],
   load: ops,
@@ -289,6 +330,14 @@ const kill: CommandSpec = {
   ],
   load: ops,
   action: "kill",
+};
+
+const update: CommandSpec = {
+  name: "update",
+  summary: "Update configuration of one or more containers",
+  args: ["<CONTAINER...>"],
+  flags: limitFlags,
+  load: () => import("./commands/update.ts"),
 };
 
 const wait: CommandSpec = {
@@ -428,6 +477,7 @@ export const TOP_LEVEL: CommandSpec[] = [
   diff,
   commit,
   rename,
+  update,
   inspect,
   history,
   tag,
@@ -456,6 +506,7 @@ export const GROUPS: GroupSpec[] = [
       runCmd,
       start,
       stop,
+      update,
       wait,
       containerCleanup,
     ],

@@ -9,6 +9,7 @@ import { StrataError } from "../errors.ts";
 import type { ContainerRecord } from "../metadata/index.ts";
 import { buildSpec, resolveUser, writeEtcFiles } from "../runtime/index.ts";
 import { containerLayer } from "../snapshot/index.ts";
+import { applyHostOptions, hostOptionsOf, specInputOf } from "./host-config.ts";
 import { processArgs } from "./list.ts";
 
 /**
@@ -31,9 +32,10 @@ export function writeBundle(root: string, c: ContainerRecord): string {
   // One directory holds the bundle and the /etc files it bind-mounts.
   const dir = bundleDir(root, c.id);
   writeEtcFiles(dir, { hostname: config.Hostname, network: config.NetworkMode });
-  const user = resolveUser(layer.merged, config.User);
+  const host = hostOptionsOf(config);
+  const user = resolveUser(layer.merged, config.User, host.GroupAdd ?? []);
   mkdirSync(dir, { recursive: true });
-  const spec = buildSpec({
+  const base = buildSpec({
     rootfs: layer.merged,
     args,
     env: config.Env,
@@ -43,7 +45,9 @@ export function writeBundle(root: string, c: ContainerRecord): string {
     tty: config.Tty,
     network: config.NetworkMode,
     etcDir: dir,
+    ...specInputOf(host),
   });
+  const spec = applyHostOptions(base, host);
   writeFileSync(join(dir, "config.json"), JSON.stringify(spec));
   return dir;
 }

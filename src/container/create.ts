@@ -16,6 +16,8 @@ import { generateName, nameInUse, validName } from "./names.ts";
 
 export type { ContainerConfig };
 
+import { configExtras, type HostOptions } from "./host-config.ts";
+
 export interface CreateOptions {
   image: string;
   name?: string;
@@ -36,6 +38,14 @@ export interface CreateOptions {
   /** Called before an implicit pull (Docker prints `Unable to find image 'x' locally`). */
   onPullStart?: (reference: string) => void;
   onPullProgress?: PullListener;
+  /** Docker's HostConfig fields (limits, capabilities, devices…), checked as the daemon checks them. */
+  hostConfig?: Partial<HostOptions>;
+  /** Added to (and over) the image's labels. */
+  labels?: Record<string, string>;
+  /** The signal `stop` sends (the image's StopSignal, else SIGTERM). */
+  stopSignal?: string;
+  /** Seconds `stop` waits before SIGKILL when not given one (10). */
+  stopTimeout?: number;
 }
 
 export function nanoTime(): string {
@@ -69,6 +79,7 @@ export async function createContainer(
     // Checked against the OCI schema when it entered the store (pull, load, import, commit).
     const doc = JSON.parse(store.content.read(image.id).toString("utf8")) as ImageConfig;
     const imageConfig = doc.config ?? {};
+    const extras = configExtras(opts, imageConfig);
     const id = randomBytes(32).toString("hex");
     const config: ContainerConfig = {
       Hostname: opts.hostname ?? id.slice(0, 12),
@@ -85,9 +96,10 @@ export async function createContainer(
         : (imageConfig.Entrypoint ?? null),
       WorkingDir: opts.workdir ?? imageConfig.WorkingDir ?? "",
       Image: opts.image,
-      Labels: imageConfig.Labels ?? {},
+      Labels: { ...imageConfig.Labels, ...opts.labels },
       NetworkMode: opts.network ?? "none",
       AutoRemove: opts.autoRemove ?? false,
+      ...extras,
     };
     const links = image.chain.map((c) => {
       const layer = store.meta.layers.get(c);

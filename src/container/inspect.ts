@@ -10,6 +10,7 @@ import { containerFiles } from "../runtime/index.ts";
 import { containerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import type { ContainerConfig } from "./create.ts";
+import { hostOptionsOf, inspectHostOptions } from "./host-config.ts";
 import { runtimeDir } from "./lifecycle.ts";
 import { containerSizes, processArgs } from "./list.ts";
 
@@ -68,6 +69,8 @@ function config(c: ContainerRecord, cfg: ContainerConfig) {
     Entrypoint: cfg.Entrypoint,
     OnBuild: null,
     Labels: cfg.Labels,
+    ...(cfg.StopSignal ? { StopSignal: cfg.StopSignal } : {}),
+    ...(cfg.StopTimeout !== undefined ? { StopTimeout: cfg.StopTimeout } : {}),
   };
 }
 
@@ -98,7 +101,12 @@ export function inspectContainer(
     ProcessLabel: "",
     AppArmorProfile: "",
     ExecIDs: null,
-    HostConfig: { NetworkMode: cfg.NetworkMode, AutoRemove: cfg.AutoRemove, RestartPolicy: { Name: "no" } },
+    HostConfig: {
+      NetworkMode: cfg.NetworkMode,
+      AutoRemove: cfg.AutoRemove,
+      RestartPolicy: { Name: "no" },
+      ...inspectHostOptions(hostOptionsOf(cfg)),
+    },
     GraphDriver: graphDriver(store, c),
   };
   if (opts.size) {

@@ -41,6 +41,7 @@ import { type ContainerSummary, isActive, type ListOptions, listContainers } fro
 import { findContainer } from "./lookup.ts";
 import { nameInUse, validName } from "./names.ts";
 import { parseSignal } from "./signals.ts";
+import type { LimitChanges } from "./update.ts";
 import { ContainerImageUsers } from "./users.ts";
 
 /** The caller's streams for an attached container (stdin only with -i). */
@@ -138,13 +139,24 @@ export class ContainerService {
     return c.exitCode;
   }
 
-  /** `stop`: the stop signal, SIGKILL after `timeout` seconds (default 10). A stopped container is fine. */
+  /** `stop`: the stop signal, SIGKILL after `timeout` seconds (the container's StopTimeout, else 10). A stopped container is fine. */
   async stop(nameOrId: string, opts: { timeout?: number } = {}): Promise<void> {
     const c = await this.refreshed(this.get(nameOrId));
     if (!isActive(c)) return;
     const { dir, runtime } = this.runtimeOf(c);
-    await stopRuntime(c.id, dir, { timeout: opts.timeout, runtime });
+    const config = c.config;
+    await stopRuntime(c.id, dir, {
+      timeout: opts.timeout ?? config.StopTimeout,
+      signal: config.StopSignal ? parseSignal(config.StopSignal) : undefined,
+      runtime,
+    });
     await this.refreshed(c);
+  }
+
+  /** `update`: new cgroup limits, applied at once to a running container and kept for its next start. */
+  async update(nameOrId: string, changes: LimitChanges): Promise<void> {
+    const { updateContainer } = await import("./update.ts");
+    await updateContainer(this.store, await this.refreshed(this.get(nameOrId)), changes);
   }
 
   /** `kill`: sends a signal (SIGKILL by default) to a running container. */

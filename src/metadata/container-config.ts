@@ -27,6 +27,38 @@ function build(z: typeof Zod.z) {
     Labels: z.record(z.string(), z.string()).default({}),
     NetworkMode: z.enum(["none", "host"]).default("none"),
     AutoRemove: z.boolean().default(false),
+    /** Docker's HostConfig fields strata applies (src/container/host-config.ts); absent in older records. */
+    HostConfig: hostConfig(z).optional(),
+    StopSignal: z.string().optional(),
+    StopTimeout: z.number().int().optional(),
+  });
+}
+
+/** Limits, capabilities, devices and security options, with Docker's names (0/null: not set). */
+function hostConfig(z: typeof Zod.z) {
+  const strings = z.array(z.string()).nullable().default(null);
+  return z.object({
+    Memory: z.number().default(0),
+    MemorySwap: z.number().default(0),
+    NanoCpus: z.number().default(0),
+    CpuShares: z.number().default(0),
+    CpusetCpus: z.string().default(""),
+    PidsLimit: z.number().nullable().default(null),
+    Ulimits: z
+      .array(z.object({ Name: z.string(), Soft: z.number(), Hard: z.number() }))
+      .nullable()
+      .default(null),
+    ShmSize: z.number().default(67108864),
+    CapAdd: strings,
+    CapDrop: strings,
+    Privileged: z.boolean().default(false),
+    ReadonlyRootfs: z.boolean().default(false),
+    Devices: z
+      .array(z.object({ PathOnHost: z.string(), PathInContainer: z.string(), CgroupPermissions: z.string() }))
+      .default([]),
+    GroupAdd: strings,
+    Init: z.boolean().nullable().default(null),
+    SecurityOpt: strings,
   });
 }
 

@@ -118,6 +118,11 @@ export class ContainerRecords {
     this.q.sql(`UPDATE containers SET ${sets} WHERE id = ?`).run(...keys.map((k) => patch[k] ?? null), id);
   }
 
+  /** Replaces a container's config (`update` changes its limits). */
+  updateConfig(id: string, config: ContainerRecord["config"]): void {
+    this.q.sql("UPDATE containers SET config = ? WHERE id = ?").run(JSON.stringify(config), id);
+  }
+
   delete(id: string): void {
     this.q.sql("DELETE FROM containers WHERE id = ?").run(id);
   }

@@ -4,8 +4,10 @@
  * The only module imported from outside src/runtime.
  */
 export { type AttachOptions, type AttachResult, type AttachSession, attach } from "./attach.ts";
+export { containerCapabilities, heldCapabilities, normalizeCapability } from "./capabilities.ts";
 export { type CreateContainerOptions, type CreatedContainer, createContainer } from "./create.ts";
 export { DEFAULT_DETACH_KEYS, parseDetachKeys } from "./detach-keys.ts";
+export { type DeviceMapping, mappedDevices, walk as walkDevices } from "./devices.ts";
 export { containerEnv, DEFAULT_PATH, mergeEnv, replaceOrAppendEnv } from "./env.ts";
 export { type EtcOptions, writeEtcFiles } from "./etc.ts";
 export { type ExecOptions, type ExecResult, execInContainer } from "./exec.ts";
@@ -33,7 +35,7 @@ export {
   type ReadLogsOptions,
   readLogs,
 } from "./logs.ts";
-export type { OciSpec } from "./oci-spec.ts";
+export type { OciCgroupResources, OciSpec } from "./oci-spec.ts";
 export { type ContainerFiles, containerFiles } from "./paths.ts";
 export {
   type ImageProcessConfig,
@@ -43,6 +45,14 @@ export {
 } from "./process.ts";
 export { type RuntimeRecord, readRecord } from "./record.ts";
 export { resizeTerminal, type TerminalSize } from "./resize.ts";
+export {
+  cgroupResources,
+  checkLimits,
+  NO_LIMITS,
+  parseCpuset,
+  type ResourceLimits,
+} from "./resources.ts";
+export { containerRlimits } from "./rlimits.ts";
 export {
   deleteCommand,
   deleteContainer,
@@ -56,6 +66,15 @@ export {
   startContainer,
   state,
 } from "./runtime-cli.ts";
+export {
+  loadDefaultProfile,
+  type OciSeccomp,
+  parseSeccompProfile,
+  type SeccompProfile,
+  seccompSpec,
+} from "./seccomp.ts";
 export { buildSpec, type NetworkMode, type SpecInput } from "./spec.ts";
+export { DEFAULT_SHM_SIZE } from "./spec-defaults.ts";
 export { type StopOptions, stopContainer } from "./stop.ts";
+export { updateResources } from "./update.ts";
 export { type ProcessUser, resolveUser } from "./user.ts";

@@ -3,6 +3,8 @@
  * that strata writes. Only what buildSpec sets is typed; crun and runc accept
  * any valid subset.
  */
+import type { OciSeccomp } from "./seccomp.ts";
+
 export interface OciUser {
   uid: number;
   gid: number;
@@ -13,6 +15,7 @@ export interface OciCapabilities {
   bounding: string[];
   effective?: string[];
   permitted?: string[];
+  inheritable?: string[];
 }
 
 export interface OciRlimit {
@@ -47,13 +50,33 @@ export interface OciDeviceRule {
   access: string;
 }
 
+/** A device node the runtime creates in the container (config-linux.md "Devices"). */
+export interface OciDevice {
+  path: string;
+  type: "c" | "b" | "p" | "u";
+  major: number;
+  minor: number;
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/** The cgroup limits strata sets (config-linux.md "Control groups"); also `update`'s resources document. */
+export interface OciCgroupResources {
+  memory?: { limit?: number; swap?: number };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string };
+  pids?: { limit: number };
+}
+
 export interface OciLinux {
   namespaces: { type: string; path?: string }[];
   maskedPaths: string[];
   readonlyPaths: string[];
-  resources: { devices: OciDeviceRule[] };
+  resources: { devices: OciDeviceRule[] } & OciCgroupResources;
+  devices?: OciDevice[];
   sysctl?: Record<string, string>;
   cgroupsPath?: string;
+  seccomp?: OciSeccomp;
 }
 
 export interface OciSpec {

@@ -59,6 +59,9 @@ export function maskedPaths(): string[] {
   return [...masked];
 }
 
+/** Docker's default --shm-size (64 MiB). */
+export const DEFAULT_SHM_SIZE = 67108864;
+
 export function defaultMounts(): OciMount[] {
   return [
     { destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"] },
@@ -87,7 +90,7 @@ export function defaultMounts(): OciMount[] {
       destination: "/dev/shm",
       type: "tmpfs",
       source: "shm",
-      options: ["nosuid", "noexec", "nodev", "mode=1777", "size=67108864"],
+      options: ["nosuid", "noexec", "nodev", "mode=1777", `size=${DEFAULT_SHM_SIZE}`],
     },
   ];
 }

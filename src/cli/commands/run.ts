@@ -13,8 +13,9 @@ import { renderError } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { PullRenderer } from "../progress.ts";
 import { attachedRun, streams } from "./attached.ts";
+import { type HostFlags, hostOptions, intFlag, parseLabels, readEnvFile } from "./run-flags.ts";
 
-export interface RunFlags {
+export interface RunFlags extends HostFlags {
   detach?: boolean;
   interactive?: boolean;
   tty?: boolean;
@@ -27,6 +28,10 @@ export interface RunFlags {
   network?: string;
   hostname?: string;
   detachKeys?: string;
+  envFile?: string[];
+  label?: string[];
+  stopSignal?: string;
+  stopTimeout?: string;
 }
 
 /** The pull's progress goes to stderr; whether that is a terminal is asked only once a pull starts. */
@@ -56,7 +61,8 @@ function createOptions(ctx: CommandContext, image: string, command: string[], fl
     cmd: command.length > 0 ? command : undefined,
     entrypoint:
       flags.entrypoint === undefined ? undefined : flags.entrypoint === "" ? [] : [flags.entrypoint],
-    env: flags.env,
+    // Docker reads the env files first, so -e wins over them.
+    env: [...(flags.envFile ?? []).flatMap(readEnvFile), ...(flags.env ?? [])],
     workdir: flags.workdir,
     user: flags.user,
     hostname: flags.hostname,
@@ -64,6 +70,10 @@ function createOptions(ctx: CommandContext, image: string, command: string[], fl
     openStdin: flags.interactive ?? false,
     network: network as "none" | "host",
     autoRemove: flags.rm ?? false,
+    hostConfig: hostOptions(flags),
+    labels: parseLabels(flags.label),
+    stopSignal: flags.stopSignal,
+    stopTimeout: flags.stopTimeout === undefined ? undefined : intFlag("stopTimeout", flags.stopTimeout),
     onPullStart: (ref: string) =>
       ctx.io.err(`Unable to find image '${familiarString(parseReference(ref))}' locally\n`),
     onPullProgress: renderer.onEvent,
@@ -79,6 +89,11 @@ function createOptions(ctx: CommandContext, image: string, command: string[], fl
 function reportError(ctx: CommandContext, name: string, err: unknown, withHelp: boolean): CommandResult {
   const rendered = renderError(err);
   const help = withHelp ? `\nSee 'strata ${name} --help'.` : "";
+  if (err instanceof StrataError && err.details.usage) {
+    // A bad flag value is the CLI's own usage error, printed as cobra prints it.
+    ctx.io.err(`${err.message}\nSee 'strata ${name} --help'.\n`);
+    return { exitCode: 125 };
+  }
   ctx.io.err(`strata: ${rendered.message.replace(/\.$/, "")}.${help}\n`);
   const code = err instanceof StrataError ? err.details.exitCode : undefined;
   return { exitCode: typeof code === "number" ? code : 125 };

@@ -1,0 +1,20 @@
+/** `update`: new resource limits for one or more containers, running or not. */
+import { StrataError } from "../../errors.ts";
+import type { CommandContext, CommandResult } from "../context.ts";
+import { eachName } from "./each.ts";
+import { type ResourceFlags, resourceOptions } from "./run-flags.ts";
+
+export async function run(
+  ctx: CommandContext,
+  names: string[],
+  flags: ResourceFlags,
+): Promise<CommandResult> {
+  const changes = resourceOptions(flags);
+  if (Object.keys(changes).length === 0) {
+    throw new StrataError("INVALID_ARGUMENT", "You must provide one or more flags when using this command.", {
+      details: { plain: true },
+    });
+  }
+  const engine = await ctx.engine();
+  return eachName(ctx, names, (name) => engine.containers.update(name, changes));
+}
