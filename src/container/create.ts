@@ -38,6 +38,8 @@ export interface CreateOptions {
   /** Called before an implicit pull (Docker prints `Unable to find image 'x' locally`). */
   onPullStart?: (reference: string) => void;
   onPullProgress?: PullListener;
+  /** The container will run detached (`run -d`): Docker then records no attached streams. */
+  detach?: boolean;
   /** Docker's HostConfig fields (limits, capabilities, devices…), checked as the daemon checks them. */
   hostConfig?: Partial<HostOptions>;
   /** Added to (and over) the image's labels. */
@@ -86,7 +88,11 @@ export async function createContainer(
       User: opts.user ?? imageConfig.User ?? "",
       Tty: opts.tty ?? false,
       OpenStdin: opts.openStdin ?? false,
-      StdinOnce: opts.openStdin ?? false,
+      // Docker's CLI attaches nothing, and keeps stdin open across attaches, for a detached run.
+      StdinOnce: (opts.openStdin ?? false) && !opts.detach,
+      AttachStdin: (opts.openStdin ?? false) && !opts.detach,
+      AttachStdout: !opts.detach,
+      AttachStderr: !opts.detach,
       Env: replaceOrAppendEnv(imageConfig.Env ?? [], opts.env ?? []),
       Cmd: opts.cmd && opts.cmd.length > 0 ? opts.cmd : opts.entrypoint ? null : (imageConfig.Cmd ?? null),
       Entrypoint: opts.entrypoint

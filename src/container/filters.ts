@@ -25,11 +25,13 @@ export function parseContainerFilters(args: string[]): ContainerFilters {
     if (eq < 0) throw invalid(`bad format of filter (expected name=value)`);
     const key = arg.slice(0, eq).trim().toLowerCase();
     const value = arg.slice(eq + 1).trim();
-    if (!(KEYS as readonly string[]).includes(key)) throw invalid(`invalid filter '${key}'`);
+    // Docker 20.10's words (api/types/filters and daemon/list.go invalidFilter), capital I.
+    if (!(KEYS as readonly string[]).includes(key)) throw invalid(`Invalid filter '${key}'`);
     if (key === "status" && !STATUSES.includes(value)) {
-      throw invalid(`invalid filter 'status=${value}'`);
+      throw invalid(`Invalid filter 'status=${value}'`);
     }
-    if (key === "exited" && !/^-?\d+$/.test(value)) throw invalid(`invalid filter 'exited=${value}'`);
+    if (key === "exited" && !/^-?\d+$/.test(value))
+      throw invalid(`strconv.Atoi: parsing ${JSON.stringify(value)}: invalid syntax`);
     out.set(key as Key, [...(out.get(key as Key) ?? []), value]);
   }
   return out;

@@ -94,6 +94,17 @@ export class ImageService {
     return importImage(this.store, tarball, opts);
   }
 
+  /**
+   * `import URL`: the tarball fetched over HTTP(S), as Docker's daemon does;
+   * `onDownload` is called once the server answered (Docker's `Downloading from URL`).
+   */
+  async importUrl(url: string, opts: ImportOptions & { onDownload?: () => void } = {}): Promise<Digest> {
+    const { openUrl } = await import("../registry/index.ts");
+    const body = await openUrl(url);
+    opts.onDownload?.();
+    return this.import(body, { source: url, ...opts });
+  }
+
   /** Images as one tar stream: an OCI layout plus Docker's manifest.json (`save`). */
   async save(names: string[]): Promise<Readable> {
     const { saveImages } = await import("./save.ts");

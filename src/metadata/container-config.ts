@@ -18,6 +18,10 @@ function build(z: typeof Zod.z) {
     Tty: z.boolean().default(false),
     OpenStdin: z.boolean().default(false),
     StdinOnce: z.boolean().default(false),
+    /** Docker's CLI attaches stdout and stderr unless the container runs detached (`run -d`). */
+    AttachStdin: z.boolean().optional(),
+    AttachStdout: z.boolean().default(true),
+    AttachStderr: z.boolean().default(true),
     Env: z.array(z.string()).default([]),
     Cmd: z.array(z.string()).nullable().default(null),
     Entrypoint: z.array(z.string()).nullable().default(null),

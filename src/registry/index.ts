@@ -5,3 +5,4 @@ export { type Endpoint, resolveEndpoint } from "./endpoint.ts";
 export type { GetManifestOptions, ManifestResult, PushManifestOptions } from "./manifests.ts";
 export type { ResolvedImage, ResolveOptions } from "./resolve.ts";
 export type { BlobData, PushBlobOptions, PushBlobResult } from "./upload.ts";
+export { openUrl } from "./url.ts";

@@ -185,7 +185,7 @@ test("ps --filter: status lists stopped containers without -a, exited codes, nam
   assert.deepEqual(await names("-f", "status=running", "-f", "ancestor=" + IMAGE), ["f-up"]);
   assert.deepEqual(await names("-a", "-f", "ancestor=nothing:here"), []);
   const bad = await strata(root, ["ps", "-f", "color=red"]);
-  assert.deepEqual([bad.code, bad.stderr], [1, "Error response from daemon: invalid filter 'color'\n"]);
+  assert.deepEqual([bad.code, bad.stderr], [1, "Error response from daemon: Invalid filter 'color'\n"]);
   await ok(["rm", "-f", "f-zero", "f-three", "f-up"]);
 });
 

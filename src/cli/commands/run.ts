@@ -70,6 +70,7 @@ function createOptions(ctx: CommandContext, image: string, command: string[], fl
     openStdin: flags.interactive ?? false,
     network: network as "none" | "host",
     autoRemove: flags.rm ?? false,
+    detach: flags.detach ?? false,
     hostConfig: hostOptions(flags),
     labels: parseLabels(flags.label),
     stopSignal: flags.stopSignal,
