@@ -6,6 +6,7 @@
 import { ContainerService } from "./container/index.ts";
 import { ImageService } from "./image/index.ts";
 import type { RegistryClient, RegistryClientOptions } from "./registry/index.ts";
+import { RegistryService } from "./registry/service.ts";
 import { Store } from "./store/index.ts";
 import { SystemService } from "./system/index.ts";
 
@@ -19,7 +20,12 @@ export type {
   PullEvent,
   PullOptions,
   PullResult,
+  PushEvent,
+  PushedTag,
+  PushOptions,
+  PushResult,
 } from "./image/index.ts";
+export type { LoginResult, LogoutResult } from "./registry/login.ts";
 export type { CheckReport, DiskUsage } from "./system/index.ts";
 
 export interface EngineOptions {
@@ -35,6 +41,8 @@ export class Engine {
   readonly images: ImageService;
   readonly containers: ContainerService;
   readonly system: SystemService;
+  /** `login` / `logout`: credentials in Docker's config or its credential helpers. */
+  readonly registries: RegistryService;
   private readonly store: Store;
   private registryClient?: RegistryClient;
 
@@ -52,6 +60,10 @@ export class Engine {
     this.images = new ImageService(this.store, registry);
     this.containers = new ContainerService(this.store, this.images);
     this.images.users = this.containers.users;
+    this.registries = new RegistryService({
+      dockerConfigPath: opts.registry?.dockerConfigPath,
+      insecureRegistries: opts.registry?.insecureRegistries,
+    });
     this.system = new SystemService(this.store, this.images, () => this.containers.usage());
   }
 

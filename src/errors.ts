@@ -21,6 +21,7 @@ export type ErrorCode =
   | "SIZE_MISMATCH"
   | "DIFF_ID_MISMATCH"
   | "CORRUPT_LAYER"
+  | "COMPRESS_FAILED"
   | "UNSAFE_PATH"
   | "CONFLICT"
   | "AMBIGUOUS_ID"

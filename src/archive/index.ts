@@ -3,6 +3,7 @@ import { layerCompression } from "../oci/index.ts";
 import type { Compression } from "./decompress.ts";
 
 export { type ApplyOptions, type ApplyResult, applyLayer, cleanName } from "./apply.ts";
+export { type Compressed, gzipStream } from "./compress.ts";
 export type { Compression } from "./decompress.ts";
 export { tarUpperDir } from "./diff.ts";
 export { emitLayer } from "./emit.ts";

@@ -114,6 +114,38 @@ export const pull: CommandSpec = {
   load: () => import("./commands/pull.ts"),
 };
 
+export const push: CommandSpec = {
+  name: "push",
+  summary: "Push an image or a repository to a registry",
+  args: ["<NAME[:TAG]>"],
+  flags: [
+    { long: "all-tags", short: "a", help: "Push all tagged images in the repository" },
+    quiet("Suppress verbose output"),
+  ],
+  load: () => import("./commands/push.ts"),
+};
+
+const login: CommandSpec = {
+  name: "login",
+  summary: "Log in to a registry",
+  args: ["[SERVER]"],
+  flags: [
+    { long: "password", short: "p", value: "string", help: "Password" },
+    { long: "password-stdin", help: "Take the password from stdin" },
+    { long: "username", short: "u", value: "string", help: "Username" },
+  ],
+  load: () => import("./commands/login.ts"),
+};
+
+const logout: CommandSpec = {
+  name: "logout",
+  summary: "Log out from a registry",
+  args: ["[SERVER]"],
+  flags: [],
+  load: () => import("./commands/login.ts"),
+  action: "logout",
+};
+
 const imageLs: CommandSpec = {
   name: "images",
   summary: "List images",
@@ -464,6 +496,7 @@ export const TOP_LEVEL: CommandSpec[] = [
   exec,
   ps,
   pull,
+  push,
   imageLs,
   create,
   start,
@@ -484,6 +517,8 @@ export const TOP_LEVEL: CommandSpec[] = [
   importCmd,
   save,
   load,
+  login,
+  logout,
 ];
 
 export const GROUPS: GroupSpec[] = [
@@ -527,6 +562,7 @@ export const GROUPS: GroupSpec[] = [
       { ...imageLs, name: "ls", aliases: ["list"] },
       imagePrune,
       pull,
+      push,
       { ...rmi, name: "rm", aliases: ["remove"] },
       save,
       tag,

@@ -18,3 +18,30 @@ export type PullEvent =
   | { status: "done"; updated: boolean; reference: string };
 
 export type PullListener = (event: PullEvent) => void;
+
+export type PushPhase =
+  | "preparing" // "Preparing"
+  | "pushing" // bytes read from the layer (tar bytes when compressing, blob bytes when copying)
+  | "retrying" // a temporary failure: the blob starts again in a fresh upload
+  | "exists" // "Layer already exists"
+  | "mounted" // "Mounted from <repository>"
+  | "pushed"; // "Pushed"
+
+export type PushEvent =
+  /** Before anything else: the repository pushed to, fully qualified (`127.0.0.1:5000/web`). */
+  | { status: "repository"; name: string }
+  /** `id` is the first 12 hex of the layer's diff ID, as Docker names pushed layers. */
+  | {
+      status: "layer";
+      id: string;
+      phase: PushPhase;
+      current?: number;
+      total?: number;
+      /** `mounted`: the repository the blob was linked from; `retrying`: the attempt. */
+      from?: string;
+      attempt?: number;
+    }
+  /** A tag's manifest is in: its digest and byte length. */
+  | { status: "tag"; tag: string; digest: string; size: number };
+
+export type PushListener = (event: PushEvent) => void;

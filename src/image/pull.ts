@@ -93,6 +93,17 @@ export async function pull(
       }));
       await fetchLayers(store, registry, ref, jobs, emit, opts);
     }
+    // Where each layer's blob lives, so a push can mount or copy it instead of compressing.
+    store.meta.blobSources.add(
+      layers.map((l, i) => ({
+        diffId: config.diffIds[i],
+        digest: parseDigest(l.digest),
+        mediaType: l.mediaType,
+        size: l.size,
+        registry: ref.domain,
+        repository: ref.path,
+      })),
+    );
     store.content.write(resolved.manifest.bytes, resolved.manifest.digest);
     store.content.write(resolved.config.bytes, imageId);
     const updated = recordImage(store, ref, {

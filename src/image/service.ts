@@ -15,6 +15,7 @@ import type { LoadedImage } from "./load.ts";
 import { type FoundImage, familiarRef, findImage } from "./lookup.ts";
 import type { PruneResult } from "./prune.ts";
 import type { PullOptions, PullResult } from "./pull.ts";
+import type { PushOptions, PushResult } from "./push.ts";
 import type { DeleteRecord, RemoveOptions } from "./remove.ts";
 import { tagImage } from "./tag.ts";
 import { type ImageUsers, noUsers } from "./users.ts";
@@ -32,6 +33,12 @@ export class ImageService {
   async pull(reference: string, opts: PullOptions = {}): Promise<PullResult> {
     const { pull } = await import("./pull.ts");
     return pull(this.store, await this.registry(), reference, opts);
+  }
+
+  /** Publishes a tag (or with `allTags` every tag of a repository) to its registry (Docker's `push`). */
+  async push(reference: string, opts: PushOptions = {}): Promise<PushResult> {
+    const { push } = await import("./push.ts");
+    return push(this.store, await this.registry(), reference, opts);
   }
 
   /** Every image, newest first; `sharedSize` adds the shared/unique split of `system df -v`. */

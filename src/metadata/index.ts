@@ -1,3 +1,4 @@
+export type { BlobSource, BlobSources } from "./blob-sources.ts";
 export { type ContainerConfig, containerConfigSchema } from "./container-config.ts";
 export type { ContainerPatch, ContainerRecords } from "./containers.ts";
 export type { ImageRecords } from "./images.ts";

@@ -59,4 +59,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX containers_by_image ON containers(image_id);
   `,
+  // Where each layer's compressed form lives (Docker's v2metadata): diff ID → blob digest, media
+  // type and size, per registry and repository it was pulled from or pushed to. Push asks it which
+  // blob to HEAD, mount or copy instead of compressing again.
+  `
+  CREATE TABLE blob_sources (
+    diff_id    TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    registry   TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    seen_at    INTEGER NOT NULL,
+    PRIMARY KEY (diff_id, digest, registry, repository)
+  );
+  `,
 ];

@@ -4,6 +4,7 @@
  * method is one statement; callers compose several with `transaction`.
  * A new kind of record gets its own file and one property here.
  */
+import { BlobSources } from "./blob-sources.ts";
 import { ContainerRecords } from "./containers.ts";
 import { type Db, openDb } from "./db.ts";
 import { ImageRecords } from "./images.ts";
@@ -15,12 +16,15 @@ export class MetadataStore {
   /** Images and the names (tags, digests) that point at them. */
   readonly images: ImageRecords;
   readonly containers: ContainerRecords;
+  /** Which compressed blob each layer was pulled or pushed as, and where (push reads it). */
+  readonly blobSources: BlobSources;
 
   private constructor(readonly db: Db) {
     const q = new Statements(db);
     this.layers = new LayerRecords(q);
     this.images = new ImageRecords(q);
     this.containers = new ContainerRecords(q);
+    this.blobSources = new BlobSources(q);
   }
 
   static open(path: string): MetadataStore {

@@ -53,7 +53,7 @@ export class Authenticator {
   ) {}
 
   /** The registry's challenges, from one `GET /v2/` per registry (Docker's ping). */
-  private ping(ep: Endpoint, signal?: AbortSignal): Promise<Challenge[]> {
+  ping(ep: Endpoint, signal?: AbortSignal): Promise<Challenge[]> {
     let known = this.challenges.get(ep.origin);
     if (!known) {
       const url = new URL("/v2/", ep.origin);
@@ -102,6 +102,7 @@ export class Authenticator {
             method: target.method,
             url: redactUrl(target.url),
             hint: `log in to ${ep.host} (docker login) or add it to the Docker config`,
+            details: { noCredentials: true },
           },
         );
       }

@@ -3,6 +3,7 @@
  * holds one connection pool, the registries' auth challenges and a token
  * cache; it is safe to share between concurrent pulls.
  */
+import type { Readable } from "node:stream";
 import type { Digest } from "../digest/index.ts";
 import { parseReference, type Reference } from "../reference/index.ts";
 import { Authenticator } from "./auth.ts";
@@ -26,7 +27,16 @@ import {
 import { type ResolvedImage, type ResolveOptions, resolveImage } from "./resolve.ts";
 import { Session } from "./session.ts";
 import { Transport } from "./transport.ts";
-import { type BlobData, type PushBlobOptions, type PushBlobResult, pushBlob } from "./upload.ts";
+import {
+  type BlobData,
+  type MountResult,
+  mountBlob,
+  type PushBlobOptions,
+  type PushBlobResult,
+  pushBlob,
+  type StreamUploadOptions,
+  uploadStream,
+} from "./upload.ts";
 
 export interface RegistryClientOptions {
   /** Docker's client config with `auths` (default `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`). */
@@ -101,6 +111,29 @@ export class RegistryClient {
     opts: PushBlobOptions = {},
   ): Promise<PushBlobResult> {
     return pushBlob(this.session, toRef(ref), digest, data, size, opts);
+  }
+
+  /**
+   * Pings the registry (`GET /v2/`, as Docker does before a push), so an
+   * unreachable registry fails before any work starts.
+   */
+  async ping(ref: RefLike, opts: CallOptions = {}): Promise<void> {
+    const r = toRef(ref);
+    await this.session.auth.ping(this.session.endpoint(r), opts.signal);
+  }
+
+  /** Links a blob from another repository of the same registry, or opens an upload if it cannot. */
+  mountBlob(ref: RefLike, digest: Digest, from: RefLike, opts: CallOptions = {}): Promise<MountResult> {
+    return mountBlob(this.session, toRef(ref), digest, toRef(from), opts.signal);
+  }
+
+  /** Streams a blob of unknown digest into the repository (one PATCH, then `PUT ?digest=`). */
+  uploadStream(
+    ref: RefLike,
+    open: () => Readable | Promise<Readable>,
+    opts: StreamUploadOptions = {},
+  ): Promise<{ digest: Digest; size: number }> {
+    return uploadStream(this.session, toRef(ref), open, opts);
   }
 
   /** PUTs a manifest under the reference's tag, or its digest; returns the manifest's digest. */

@@ -4,7 +4,9 @@
  * POST an upload session and either PUT the whole blob (monolithic) or
  * PATCH it in order in chunks and close it with an empty PUT.
  */
-import type { Readable } from "node:stream";
+import { createHash } from "node:crypto";
+import { type Readable, Transform, type TransformCallback } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Digest, sha256Digest } from "../digest/index.ts";
 import { RegistryError, StrataError } from "../errors.ts";
 import { familiarString, parseNormalizedNamed, type Reference } from "../reference/index.ts";
@@ -183,5 +185,173 @@ async function finish(
       status: res.status,
       method: "PUT",
     });
+  }
+}
+
+export type MountResult = { status: "mounted" } | { status: "started"; location: URL };
+
+/**
+ * Asks the registry to link `digest` from `from` (another repository on the
+ * same registry) into `ref`: 201 means mounted. Otherwise the registry has
+ * opened an ordinary upload (202), whose location the caller can stream into.
+ */
+export async function mountBlob(
+  session: Session,
+  ref: Reference,
+  digest: Digest,
+  from: Reference,
+  signal?: AbortSignal,
+): Promise<MountResult> {
+  const access: Access = { scopes: [pushScope(ref), pullScope(from)], op: "push", resource: "upload" };
+  const res = await session.call(
+    ref,
+    {
+      method: "POST",
+      path: `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.path)}`,
+      headers: { "content-length": "0" },
+    },
+    access,
+    signal,
+  );
+  if (res.status === 201) {
+    await res.body.dump().catch(() => {});
+    return { status: "mounted" };
+  }
+  return { status: "started", location: await locationOf(session, ref, res, 202, "POST", access) };
+}
+
+export interface StreamUploadOptions {
+  signal?: AbortSignal;
+  /** When the bytes must hash to a known digest (a copied blob): checked before the upload is closed. */
+  expectedDigest?: Digest;
+  /** Bytes sent so far in this attempt. */
+  onProgress?: (sent: number) => void;
+  /** An upload already opened (a mount the registry turned into an upload). */
+  location?: URL;
+  /** Fresh uploads after a temporary failure mid-stream (default 3). */
+  restarts?: number;
+  /** Told before each restart, with the attempt number and what went wrong. */
+  onRestart?: (attempt: number, err: unknown) => void;
+  retryDelayMs?: number;
+}
+
+/** A hashing, counting pass-through: the digest is known when the last byte has gone. */
+class Meter extends Transform {
+  readonly hash = createHash("sha256");
+  size = 0;
+  sourceError?: unknown;
+  constructor(private readonly onBytes?: (n: number) => void) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    this.onBytes?.(this.size);
+    done(null, chunk);
+  }
+  digest(): Digest {
+    return `sha256:${this.hash.digest("hex")}` as Digest;
+  }
+}
+
+/**
+ * Streams `open()`'s bytes into a new upload with one PATCH (no temporary
+ * copy: the sha256 is computed on the way) and closes it with `PUT
+ * ?digest=`. A temporary failure mid-stream restarts the blob in a fresh
+ * upload: distribution discards an upload whose stored size disagrees with
+ * its state token, so a byte-level resume is not possible there.
+ */
+export async function uploadStream(
+  session: Session,
+  ref: Reference,
+  open: () => Readable | Promise<Readable>,
+  opts: StreamUploadOptions = {},
+): Promise<{ digest: Digest; size: number }> {
+  const access: Access = { scopes: [pushScope(ref)], op: "push", resource: "upload" };
+  const { signal } = opts;
+  const restarts = opts.restarts ?? 3;
+  let given = opts.location;
+  for (let attempt = 0; ; attempt++) {
+    let location: URL;
+    if (given) {
+      location = given;
+      given = undefined;
+    } else {
+      const started = await session.call(
+        ref,
+        { method: "POST", path: "blobs/uploads/", headers: { "content-length": "0" } },
+        access,
+        signal,
+      );
+      location = await locationOf(session, ref, started, 202, "POST", access);
+    }
+    const source = await open();
+    const meter = new Meter(opts.onProgress);
+    source.on("error", (err) => {
+      meter.sourceError = err;
+      meter.destroy(err as Error);
+    });
+    source.pipe(meter);
+    try {
+      const res = await session
+        .call(
+          ref,
+          {
+            method: "PATCH",
+            url: location,
+            headers: { "content-type": "application/octet-stream" },
+            body: () => meter,
+            // A repeated PATCH would append twice: the upload restarts instead.
+            retry: false,
+          },
+          access,
+          signal,
+        )
+        .catch((err) => {
+          throw meter.sourceError ?? err;
+        });
+      if (meter.sourceError) throw meter.sourceError;
+      if (res.status !== 202) throw await session.fail(ref, res, "PATCH", access);
+      location = await locationOf(session, ref, res, 202, "PATCH", access);
+      const digest = meter.digest();
+      if (opts.expectedDigest && digest !== opts.expectedDigest) {
+        await cancelUpload(session, ref, location, access);
+        throw new StrataError(
+          "DIGEST_MISMATCH",
+          `blob verification failed for digest ${opts.expectedDigest}: got ${digest}`,
+          { details: { expected: opts.expectedDigest, actual: digest } },
+        );
+      }
+      location.searchParams.set("digest", digest);
+      const done = await session.call(
+        ref,
+        { method: "PUT", url: location, headers: { "content-length": "0" } },
+        access,
+        signal,
+      );
+      await finish(session, ref, done, digest, access);
+      return { digest, size: meter.size };
+    } catch (err) {
+      source.destroy();
+      if (signal?.aborted) throw signal.reason;
+      if (attempt >= restarts || !isTemporary(err)) throw err;
+      opts.onRestart?.(attempt + 1, err);
+      await cancelUpload(session, ref, location, access);
+      await sleep((opts.retryDelayMs ?? 500) * 2 ** attempt, undefined, { signal });
+    }
+  }
+}
+
+function isTemporary(err: unknown): boolean {
+  return err instanceof RegistryError && err.temporary === true;
+}
+
+/** Frees an upload the registry would otherwise keep until its purge; failures do not matter. */
+async function cancelUpload(session: Session, ref: Reference, location: URL, access: Access): Promise<void> {
+  try {
+    const res = await session.call(ref, { method: "DELETE", url: location, retry: false }, access);
+    await res.body.dump().catch(() => {});
+  } catch {
+    // The registry may be gone: it purges abandoned uploads itself.
   }
 }
