@@ -111,6 +111,7 @@ function fromHelper(helper: string, address: string): Promise<Credentials | unde
 /** Reads the config once and answers credential look-ups for registry hosts. */
 export class CredentialStore {
   private config?: Promise<DockerConfigFile>;
+  private readonly found = new Map<string, Promise<Credentials | undefined>>();
 
   constructor(private readonly path: string = defaultDockerConfigPath()) {}
 
@@ -144,8 +145,22 @@ export class CredentialStore {
     return this.config;
   }
 
-  /** Credentials for a registry host as references name it (`docker.io`, `127.0.0.1:5000`). */
-  async get(host: string): Promise<Credentials | undefined> {
+  /**
+   * Credentials for a registry host as references name it (`docker.io`,
+   * `127.0.0.1:5000`). Asked once per host: a credential helper is a process
+   * to start, and concurrent layer requests would each start one.
+   */
+  get(host: string): Promise<Credentials | undefined> {
+    let found = this.found.get(host);
+    if (!found) {
+      found = this.lookUp(host);
+      this.found.set(host, found);
+      found.catch(() => this.found.delete(host));
+    }
+    return found;
+  }
+
+  private async lookUp(host: string): Promise<Credentials | undefined> {
     const config = await this.load();
     const address = serverAddress(host);
     const wanted = keyHostname(address);

@@ -19,6 +19,8 @@ export interface StartRegistryOptions {
   auth?: RegistryAuth;
   /** Token mode: what a request without credentials is granted (default: nothing, so pulls are denied). */
   anonymous?: Array<"pull" | "push">;
+  /** Distribution's read-only maintenance mode: every write is refused (405 UNSUPPORTED). */
+  readOnly?: boolean;
 }
 
 export interface TestRegistry {
@@ -206,6 +208,7 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Te
       "log:\n  level: error\n  accesslog:\n    disabled: true\n" +
       `storage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: true\n` +
       "  maintenance:\n    uploadpurging:\n      enabled: false\n" +
+      (opts.readOnly ? "    readonly:\n      enabled: true\n" : "") +
       `http:\n  addr: ${host}\n  secret: strata-test-${randomBytes(8).toString("hex")}\n` +
       auth;
     writeFileSync(join(dir, "config.yml"), config);
