@@ -9,6 +9,7 @@ import type { RegistryClient, RegistryClientOptions } from "./registry/index.ts"
 import { RegistryService } from "./registry/service.ts";
 import { Store } from "./store/index.ts";
 import { SystemService } from "./system/index.ts";
+import { VolumeService } from "./volume/index.ts";
 
 export type { Change, ContainerSummary, CreateOptions } from "./container/index.ts";
 export { type ErrorCode, isStrataError, RegistryError, StrataError } from "./errors.ts";
@@ -27,6 +28,15 @@ export type {
 } from "./image/index.ts";
 export type { LoginResult, LogoutResult } from "./registry/login.ts";
 export type { CheckReport, DiskUsage } from "./system/index.ts";
+export {
+  type MountRequest,
+  parseMountFlag,
+  parseTmpfsFlag,
+  parseVolumeFlag,
+  type VolumeCreateOptions,
+  type VolumeInspect,
+  type VolumeUsage,
+} from "./volume/index.ts";
 
 export interface EngineOptions {
   /** The store root (default: $STRATA_ROOT or /var/lib/strata). */
@@ -43,6 +53,7 @@ export class Engine {
   readonly system: SystemService;
   /** `login` / `logout`: credentials in Docker's config or its credential helpers. */
   readonly registries: RegistryService;
+  readonly volumes: VolumeService;
   private readonly store: Store;
   private registryClient?: RegistryClient;
 
@@ -64,7 +75,13 @@ export class Engine {
       dockerConfigPath: opts.registry?.dockerConfigPath,
       insecureRegistries: opts.registry?.insecureRegistries,
     });
-    this.system = new SystemService(this.store, this.images, () => this.containers.usage());
+    this.volumes = new VolumeService(this.store);
+    this.system = new SystemService(
+      this.store,
+      this.images,
+      () => this.containers.usage(),
+      () => this.volumes.usage(),
+    );
   }
 
   /**

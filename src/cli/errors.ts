@@ -27,13 +27,15 @@ const DAEMON_CODES = new Set([
 
 export function renderError(err: unknown): RenderedError {
   if (err instanceof StrataError) {
-    // Errors Docker's daemon (not its CLI) reports carry its prefix; `details.daemon` marks others.
+    // Errors Docker's daemon (not its CLI) reports carry its prefix; `details.daemon` overrides the code's default.
     const prefix =
-      DAEMON_CODES.has(err.code) || err.details.daemon === true
-        ? DAEMON_PREFIX
-        : err.code === "INVALID_REFERENCE" || err.details.plain === true
-          ? ""
-          : "Error: ";
+      err.details.daemon === false
+        ? "Error: "
+        : DAEMON_CODES.has(err.code) || err.details.daemon === true
+          ? DAEMON_PREFIX
+          : err.code === "INVALID_REFERENCE" || err.details.plain === true
+            ? ""
+            : "Error: ";
     const hint = err.hint ? ` (${err.hint})` : "";
     // Container start failures carry Docker's 125/126/127.
     const exitCode = typeof err.details.exitCode === "number" ? err.details.exitCode : 1;

@@ -95,6 +95,9 @@ const runFlags: FlagSpec[] = [
   { long: "hostname", short: "h", value: "string", help: "Container host name" },
   detachKeys,
   ...hostFlags,
+  { long: "volume", short: "v", value: "list", multiple: true, help: "Bind mount a volume" },
+  { long: "mount", value: "mount", multiple: true, help: "Attach a filesystem mount to the container" },
+  { long: "tmpfs", value: "list", multiple: true, help: "Mount a tmpfs directory" },
 ];
 
 const images = () => import("./commands/images.ts");
@@ -491,6 +494,73 @@ const containerCleanup: CommandSpec = {
   action: "cleanup",
 };
 
+const volume = () => import("./commands/volume.ts");
+const volumeFilter: FlagSpec = {
+  long: "filter",
+  short: "f",
+  value: "filter",
+  multiple: true,
+  help: "Provide filter values (e.g. 'dangling=true')",
+};
+
+const VOLUME_COMMANDS: CommandSpec[] = [
+  {
+    name: "create",
+    summary: "Create a volume",
+    args: ["[VOLUME]"],
+    flags: [
+      { long: "driver", short: "d", value: "string", default: "local", help: "Specify volume driver name" },
+      { long: "label", value: "list", multiple: true, help: "Set metadata for a volume" },
+      { long: "opt", short: "o", value: "map", multiple: true, help: "Set driver specific options" },
+      { long: "name", value: "string", help: "Specify volume name" },
+    ],
+    load: volume,
+    action: "create",
+  },
+  {
+    name: "inspect",
+    summary: "Display detailed information on one or more volumes",
+    args: ["<VOLUME...>"],
+    flags: [inspectFormat],
+    load: volume,
+    action: "inspect",
+  },
+  {
+    name: "ls",
+    aliases: ["list"],
+    summary: "List volumes",
+    args: [],
+    flags: [volumeFilter, format, quiet("Only display volume names")],
+    load: volume,
+    action: "ls",
+  },
+  {
+    name: "prune",
+    summary: "Remove all unused local volumes",
+    args: [],
+    flags: [
+      {
+        long: "filter",
+        value: "filter",
+        multiple: true,
+        help: "Provide filter values (e.g. 'label=<label>')",
+      },
+      force("Do not prompt for confirmation"),
+    ],
+    load: volume,
+    action: "prune",
+  },
+  {
+    name: "rm",
+    aliases: ["remove"],
+    summary: "Remove one or more volumes",
+    args: ["<VOLUME...>"],
+    flags: [force("Force the removal of one or more volumes")],
+    load: volume,
+    action: "rm",
+  },
+];
+
 export const TOP_LEVEL: CommandSpec[] = [
   runCmd,
   exec,
@@ -570,4 +640,5 @@ export const GROUPS: GroupSpec[] = [
     ],
   },
   { name: "system", summary: "Manage strata", commands: [systemCheck, systemDf] },
+  { name: "volume", summary: "Manage volumes", commands: VOLUME_COMMANDS },
 ];

@@ -9,6 +9,7 @@ import { StrataError } from "../errors.ts";
 import type { ContainerRecord } from "../metadata/index.ts";
 import { buildSpec, resolveUser, writeEtcFiles } from "../runtime/index.ts";
 import { containerLayer } from "../snapshot/index.ts";
+import { setupMounts, withUserMounts } from "../volume/index.ts";
 import { applyHostOptions, hostOptionsOf, specInputOf } from "./host-config.ts";
 import { processArgs } from "./list.ts";
 
@@ -48,6 +49,7 @@ export function writeBundle(root: string, c: ContainerRecord): string {
     ...specInputOf(host),
   });
   const spec = applyHostOptions(base, host);
+  spec.mounts = withUserMounts(spec.mounts, setupMounts(root, config.Mounts, layer.merged));
   writeFileSync(join(dir, "config.json"), JSON.stringify(spec));
   return dir;
 }

@@ -12,6 +12,7 @@ import { replaceOrAppendEnv } from "../runtime/index.ts";
 import { prepareContainerLayer, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { randomBytes } from "../sys/builtins.ts";
+import { createVolumeDirs, insertVolumes, type MountRequest, resolveMounts } from "../volume/index.ts";
 import { generateName, nameInUse, validName } from "./names.ts";
 
 export type { ContainerConfig };
@@ -33,6 +34,8 @@ export interface CreateOptions {
   openStdin?: boolean;
   network?: "none" | "host";
   autoRemove?: boolean;
+  /** `-v`, `--mount`, `--tmpfs`, parsed (see volume/parse.ts). */
+  mounts?: MountRequest[];
   /** "missing" (default) pulls an image that is not stored. */
   pull?: "missing" | "never";
   /** Called before an implicit pull (Docker prints `Unable to find image 'x' locally`). */
@@ -83,6 +86,7 @@ export async function createContainer(
     const imageConfig = doc.config ?? {};
     const extras = configExtras(opts, imageConfig);
     const id = randomBytes(32).toString("hex");
+    const volumes = resolveMounts(opts.mounts ?? [], imageConfig.Volumes ?? undefined);
     const config: ContainerConfig = {
       Hostname: opts.hostname ?? id.slice(0, 12),
       User: opts.user ?? imageConfig.User ?? "",
@@ -106,6 +110,7 @@ export async function createContainer(
       NetworkMode: opts.network ?? "none",
       AutoRemove: opts.autoRemove ?? false,
       ...extras,
+      Mounts: volumes.mounts,
     };
     const links = image.chain.map((c) => {
       const layer = store.meta.layers.get(c);
@@ -118,6 +123,7 @@ export async function createContainer(
         const finalName = name ?? generateName(id, (n) => store.meta.containers.getByName(n) !== undefined);
         const holder = store.meta.containers.getByName(finalName);
         if (holder) throw nameInUse(finalName, holder.id);
+        insertVolumes(store, volumes.create);
         store.meta.containers.insert({
           id,
           name: finalName,
@@ -137,6 +143,7 @@ export async function createContainer(
       await removeContainerLayer(store.root, id);
       throw err;
     }
+    createVolumeDirs(store, volumes.create);
     return id;
   } finally {
     gcLock.release();

@@ -9,6 +9,7 @@ import type { ContainerRecord } from "../metadata/index.ts";
 import { containerFiles } from "../runtime/index.ts";
 import { containerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
+import { inspectHostMounts, inspectMounts } from "../volume/index.ts";
 import type { ContainerConfig } from "./create.ts";
 import { hostOptionsOf, inspectHostOptions } from "./host-config.ts";
 import { runtimeDir } from "./lifecycle.ts";
@@ -50,7 +51,7 @@ function graphDriver(store: Store, c: ContainerRecord) {
   };
 }
 
-function config(c: ContainerRecord, cfg: ContainerConfig) {
+function config(c: ContainerRecord, cfg: ContainerConfig, volumes: Record<string, object> | null) {
   return {
     Hostname: cfg.Hostname,
     Domainname: "",
@@ -64,7 +65,7 @@ function config(c: ContainerRecord, cfg: ContainerConfig) {
     Env: cfg.Env,
     Cmd: cfg.Cmd,
     Image: c.imageName,
-    Volumes: null,
+    Volumes: volumes,
     WorkingDir: cfg.WorkingDir,
     Entrypoint: cfg.Entrypoint,
     OnBuild: null,
@@ -82,6 +83,7 @@ export function inspectContainer(
   const cfg = c.config;
   const [path, ...args] = processArgs(cfg);
   const dir = runtimeDir(store.root, c.id);
+  const host = inspectHostMounts(cfg.Mounts);
   const out: ContainerInspect = {
     Id: c.id,
     Created: c.createdAt,
@@ -102,10 +104,13 @@ export function inspectContainer(
     AppArmorProfile: "",
     ExecIDs: null,
     HostConfig: {
+      Binds: host.Binds,
       NetworkMode: cfg.NetworkMode,
       AutoRemove: cfg.AutoRemove,
       RestartPolicy: { Name: "no" },
       ...inspectHostOptions(hostOptionsOf(cfg)),
+      ...(host.Mounts ? { Mounts: host.Mounts } : {}),
+      ...(host.Tmpfs ? { Tmpfs: host.Tmpfs } : {}),
     },
     GraphDriver: graphDriver(store, c),
   };
@@ -114,8 +119,8 @@ export function inspectContainer(
     out.SizeRw = sizeRw;
     out.SizeRootFs = sizeRootFs;
   }
-  out.Mounts = [];
-  out.Config = config(c, cfg);
+  out.Mounts = inspectMounts(store.root, cfg.Mounts);
+  out.Config = config(c, cfg, host.Volumes);
   out.NetworkSettings = { Networks: { [cfg.NetworkMode]: {} } };
   return out;
 }

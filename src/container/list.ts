@@ -31,6 +31,10 @@ export interface ContainerSummary {
   sizeRw: number;
   /** sizeRw plus the image's size; -1 unless sizes were asked for. */
   sizeRootFs: number;
+  /** Volume names and bind sources it mounts (ps's MOUNTS). */
+  mounts: string[];
+  /** How many volumes it mounts (system df's LOCAL VOLUMES). */
+  localVolumes: number;
 }
 
 /** The process a container runs: entrypoint then cmd. */
@@ -83,6 +87,8 @@ export function summarizeContainer(
     finishedAt: c.finishedAt,
     sizeRw,
     sizeRootFs,
+    mounts: config.Mounts.filter((m) => m.Type !== "tmpfs").map((m) => m.Source),
+    localVolumes: config.Mounts.filter((m) => m.Type === "volume").length,
   };
 }
 

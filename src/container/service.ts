@@ -29,6 +29,7 @@ import {
 } from "../runtime/index.ts";
 import { containerLayer, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
+import { mountsOf, releaseVolumes } from "../volume/index.ts";
 import { refreshAndAutoRemove } from "./auto-remove.ts";
 import { cliPath } from "./cli-path.ts";
 import type { CommitOptions } from "./commit.ts";
@@ -124,7 +125,7 @@ export class ContainerService {
       }
       return { id, exitCode: await this.startAttached(id, opts.streams ?? {}) };
     } catch (err) {
-      if (opts.autoRemove) await this.remove(id, { force: true }).catch(() => {});
+      if (opts.autoRemove) await this.remove(id, { force: true, volumes: true }).catch(() => {});
       throw err;
     }
   }
@@ -226,7 +227,7 @@ export class ContainerService {
 
   /** The record made true; an --rm container that ended is removed. */
   private refreshed(c: ContainerRecord): Promise<ContainerRecord> {
-    return refreshAndAutoRemove(this.store, c, (id) => this.remove(id));
+    return refreshAndAutoRemove(this.store, c, (id) => this.remove(id, { volumes: true }));
   }
 
   /** conmon runs this when a container nobody waits on exits; null when strata's CLI cannot be found. */
@@ -249,8 +250,11 @@ export class ContainerService {
     return listContainers(this.store, this.images, records, opts);
   }
 
-  /** Removes a stopped container and its writable layer (`rm`); a running one needs `force` (killed first). */
-  async remove(nameOrId: string, opts: { force?: boolean } = {}): Promise<string> {
+  /**
+   * Removes a stopped container and its writable layer (`rm`); a running one
+   * needs `force` (killed first); `volumes` removes its anonymous volumes too.
+   */
+  async remove(nameOrId: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<string> {
     let c = await refresh(this.store, this.get(nameOrId));
     if (isActive(c)) {
       if (!opts.force) {
@@ -273,6 +277,7 @@ export class ContainerService {
       this.store.meta.containers.delete(now.id);
       removeLockFile(this.store, now.id);
     });
+    if (opts.volumes) releaseVolumes(this.store, mountsOf(c.config));
     await sweepAfterRemoval(this.store, c.imageId, this.users);
     return c.id;
   }

@@ -11,6 +11,32 @@
 import { createRequire } from "node:module";
 import type * as Zod from "zod";
 
+/** One mount of a container (volume/mounts.ts fills it from -v, --mount, --tmpfs and the image's VOLUMEs). */
+function mount(z: typeof Zod.z) {
+  return z.object({
+    Type: z.enum(["bind", "volume", "tmpfs"]),
+    /** Host path (bind); the volume's name (volume); "" (tmpfs). */
+    Source: z.string(),
+    Destination: z.string(),
+    RW: z.boolean(),
+    /** Docker's Mode text in inspect (`ro`, `z`, ""). */
+    Mode: z.string(),
+    Propagation: z.string(),
+    /** volume: fill it with the image's content at Destination while it is empty. */
+    CopyData: z.boolean(),
+    /** A volume made for this container only: removed with `rm -v` and `run --rm`. */
+    Anonymous: z.boolean(),
+    /** tmpfs mount data. */
+    Options: z.array(z.string()),
+    /** `-v` creates a missing bind source, `--mount` refuses one. */
+    CreateSource: z.boolean(),
+    /** Which flag asked for it (HostConfig.Binds, Mounts, Tmpfs) or the image's VOLUME. */
+    Origin: z.enum(["volume-flag", "mount-flag", "tmpfs-flag", "image"]),
+    /** The flag's value as typed. */
+    Spec: z.string(),
+  });
+}
+
 function build(z: typeof Zod.z) {
   return z.object({
     Hostname: z.string(),
@@ -31,6 +57,7 @@ function build(z: typeof Zod.z) {
     Labels: z.record(z.string(), z.string()).default({}),
     NetworkMode: z.enum(["none", "host"]).default("none"),
     AutoRemove: z.boolean().default(false),
+    Mounts: z.array(mount(z)).default([]),
     /** Docker's HostConfig fields strata applies (src/container/host-config.ts); absent in older records. */
     HostConfig: hostConfig(z).optional(),
     StopSignal: z.string().optional(),

@@ -6,3 +6,4 @@ export type { LayerRecords } from "./layers.ts";
 export { FileLock, withLock } from "./lock.ts";
 export type { ContainerRecord, ContainerState, ImageRecord, LayerRecord, RefRecord } from "./records.ts";
 export { MetadataStore } from "./store.ts";
+export type { VolumeRecord, VolumeRecords } from "./volumes.ts";

@@ -74,4 +74,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (diff_id, digest, registry, repository)
   );
   `,
+  `
+  CREATE TABLE volumes (
+    name       TEXT PRIMARY KEY,
+    driver     TEXT NOT NULL,
+    labels     TEXT,
+    options    TEXT,
+    anonymous  INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -10,6 +10,7 @@ import { type Db, openDb } from "./db.ts";
 import { ImageRecords } from "./images.ts";
 import { LayerRecords } from "./layers.ts";
 import { Statements } from "./statements.ts";
+import { VolumeRecords } from "./volumes.ts";
 
 export class MetadataStore {
   readonly layers: LayerRecords;
@@ -18,6 +19,7 @@ export class MetadataStore {
   readonly containers: ContainerRecords;
   /** Which compressed blob each layer was pulled or pushed as, and where (push reads it). */
   readonly blobSources: BlobSources;
+  readonly volumes: VolumeRecords;
 
   private constructor(readonly db: Db) {
     const q = new Statements(db);
@@ -25,6 +27,7 @@ export class MetadataStore {
     this.images = new ImageRecords(q);
     this.containers = new ContainerRecords(q);
     this.blobSources = new BlobSources(q);
+    this.volumes = new VolumeRecords(q);
   }
 
   static open(path: string): MetadataStore {

@@ -5,6 +5,7 @@
 import type { ContainerSummary } from "../container/index.ts";
 import type { ImageService, ImageSummary } from "../image/index.ts";
 import type { Store } from "../store/index.ts";
+import type { VolumeUsage } from "../volume/index.ts";
 
 export interface DiskUsage {
   images: ImageSummary[];
@@ -12,15 +13,21 @@ export interface DiskUsage {
   layersSize: number;
   /** Every container, with its writable layer's size. */
   containers: ContainerSummary[];
+  /** Every volume: how many containers mount it and its bytes, walked now. */
+  volumes: VolumeUsage[];
 }
 
 /** Provides the containers section once the container service exists. */
 export type ContainerUsageSource = () => Promise<ContainerSummary[]>;
 
+/** Provides the volumes section. */
+export type VolumeUsageSource = () => VolumeUsage[];
+
 export async function diskUsage(
   store: Store,
   images: ImageService,
   containers: ContainerUsageSource,
+  volumes: VolumeUsageSource = () => [],
 ): Promise<DiskUsage> {
   // Containers first: settling ended runs may remove --rm containers.
   const containerList = await containers();
@@ -31,7 +38,7 @@ export async function diskUsage(
   for (const image of records) for (const c of image.chain) used.add(c);
   let layersSize = 0;
   for (const [chainId, size] of sizes) if (used.has(chainId)) layersSize += size;
-  return { images: list, layersSize, containers: containerList };
+  return { images: list, layersSize, containers: containerList, volumes: volumes() };
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { ImageService } from "../image/index.ts";
 import type { Store } from "../store/index.ts";
 import type { CheckReport } from "./check.ts";
-import { type ContainerUsageSource, type DiskUsage, diskUsage } from "./df.ts";
+import { type ContainerUsageSource, type DiskUsage, diskUsage, type VolumeUsageSource } from "./df.ts";
 import type { ImageTree, TreeContainer } from "./tree.ts";
 
 export class SystemService {
@@ -10,10 +10,11 @@ export class SystemService {
     private readonly store: Store,
     private readonly images: ImageService,
     private readonly containers: ContainerUsageSource,
+    private readonly volumes?: VolumeUsageSource,
   ) {}
 
   df(): Promise<DiskUsage> {
-    return diskUsage(this.store, this.images, this.containers);
+    return diskUsage(this.store, this.images, this.containers, this.volumes);
   }
 
   /**

@@ -18,11 +18,16 @@ export function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`node scripts/bundle.mjs\` first`);
 }
 
-export function strata(root: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
+export function strata(
+  root: string,
+  args: string[],
+  opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+) {
   assertBuilt();
   return new Promise<CliResult>((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, "--root", root, ...args], {
       env: { ...process.env, ...opts.env },
+      cwd: opts.cwd,
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";

@@ -4,6 +4,7 @@
  * stderr. `run` attaches and exits with the container's status.
  */
 
+import { parseMountFlag, parseTmpfsFlag, parseVolumeFlag } from "../../engine.ts";
 import { StrataError } from "../../errors.ts";
 import { humanSize } from "../../format/index.ts";
 import { familiarString, parseReference } from "../../reference/index.ts";
@@ -32,6 +33,9 @@ export interface RunFlags extends HostFlags {
   label?: string[];
   stopSignal?: string;
   stopTimeout?: string;
+  volume?: string[];
+  mount?: string[];
+  tmpfs?: string[];
 }
 
 /** The pull's progress goes to stderr; whether that is a terminal is asked only once a pull starts. */
@@ -75,6 +79,11 @@ function createOptions(ctx: CommandContext, image: string, command: string[], fl
     labels: parseLabels(flags.label),
     stopSignal: flags.stopSignal,
     stopTimeout: flags.stopTimeout === undefined ? undefined : intFlag("stopTimeout", flags.stopTimeout),
+    mounts: [
+      ...(flags.volume ?? []).map((v) => parseVolumeFlag(v)),
+      ...(flags.mount ?? []).map(parseMountFlag),
+      ...(flags.tmpfs ?? []).map(parseTmpfsFlag),
+    ],
     onPullStart: (ref: string) =>
       ctx.io.err(`Unable to find image '${familiarString(parseReference(ref))}' locally\n`),
     onPullProgress: renderer.onEvent,
@@ -88,6 +97,11 @@ function createOptions(ctx: CommandContext, image: string, command: string[], fl
  * command (126/127, carried by the error, when the command cannot run).
  */
 function reportError(ctx: CommandContext, name: string, err: unknown, withHelp: boolean): CommandResult {
+  // A flag value the CLI itself refuses (`--mount` keys): pflag's line, no prefix.
+  if (err instanceof StrataError && err.details.flagError) {
+    ctx.io.err(`${err.message}\nSee 'strata ${name} --help'.\n`);
+    return { exitCode: 125 };
+  }
   const rendered = renderError(err);
   const help = withHelp ? `\nSee 'strata ${name} --help'.` : "";
   if (err instanceof StrataError && err.details.usage) {
@@ -140,7 +154,7 @@ export async function run(
     );
     return { exitCode: code ?? 0 };
   } catch (err) {
-    if (flags.rm) await engine.containers.remove(id, { force: true }).catch(() => {});
+    if (flags.rm) await engine.containers.remove(id, { force: true, volumes: true }).catch(() => {});
     return reportError(ctx, "run", err, false);
   }
 }

@@ -43,9 +43,22 @@ function summary(u: DiskUsage): string {
       humanSize(containersSize),
       reclaimable(idle, containersSize, true),
     ],
-    ["Local Volumes", "0", "0", "0B", "0B"],
+    volumesRow(u),
     ["Build Cache", "0", "0", "0B", "0B"],
   ]);
+}
+
+/** Docker's Local Volumes row: active = mounted by a container; reclaimable = the bytes of the others. */
+function volumesRow(u: DiskUsage): string[] {
+  const size = u.volumes.reduce((s, v) => s + v.size, 0);
+  const idle = u.volumes.filter((v) => v.links === 0).reduce((s, v) => s + v.size, 0);
+  return [
+    "Local Volumes",
+    String(u.volumes.length),
+    String(u.volumes.filter((v) => v.links > 0).length),
+    humanSize(size),
+    reclaimable(idle, size, true),
+  ];
 }
 
 function firstTag(repoTags: string[]): [string, string] {
@@ -76,7 +89,7 @@ function verbose(u: DiskUsage): string {
     c.id.slice(0, 12),
     c.image,
     goQuote(ellipsis(c.command, 20)),
-    "0",
+    String(c.localVolumes),
     humanSizeWithPrecision(c.sizeRw, 3),
     createdSince(new Date(c.created), now),
     statusText(c, now.getTime()),
@@ -94,7 +107,10 @@ function verbose(u: DiskUsage): string {
       ...containers,
     ]),
     "\nLocal Volumes space usage:\n\n",
-    renderTable([["VOLUME NAME", "LINKS", "SIZE"]]),
+    renderTable([
+      ["VOLUME NAME", "LINKS", "SIZE"],
+      ...u.volumes.map((v) => [v.name, String(v.links), humanSize(v.size)]),
+    ]),
     "\nBuild cache usage: 0B\n\n",
     renderTable([["CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED", "USAGE", "SHARED"]]),
   ].join("");
