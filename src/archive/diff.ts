@@ -89,9 +89,16 @@ async function* fileBody(path: string, size: number): AsyncGenerator<Buffer> {
   yield tarPadding(size);
 }
 
+export interface UpperTarOptions {
+  /** SOURCE_DATE_EPOCH: no entry's mtime is later than this (seconds). */
+  clampMtime?: number;
+}
+
 class UpperWalker {
   /** Inode → first tar name, so later names of a hardlinked file become link entries. */
   private readonly seen = new Map<bigint, string>();
+
+  constructor(private readonly opts: UpperTarOptions = {}) {}
 
   async *dir(abs: string, rel: string): AsyncGenerator<Buffer> {
     for (const raw of readdirSync(abs, { encoding: "buffer" }).sort(Buffer.compare)) {
@@ -117,7 +124,9 @@ class UpperWalker {
     base: string,
     st: BigIntStats,
   ): AsyncGenerator<Buffer> {
-    const common = { uid: Number(st.uid), gid: Number(st.gid), mtime: seconds(st) };
+    const clamp = this.opts.clampMtime;
+    const mtime = clamp === undefined ? seconds(st) : Math.min(seconds(st), clamp);
+    const common = { uid: Number(st.uid), gid: Number(st.gid), mtime };
     if (st.isCharacterDevice() && st.rdev === 0n) {
       const name = parent ? `${parent}/${WHITEOUT}${base}` : `${WHITEOUT}${base}`;
       yield tarEntryHeader({ ...common, name, type: "0", mode: 0o600, size: 0 });
@@ -157,12 +166,12 @@ class UpperWalker {
   }
 }
 
-async function* upperTarChunks(upperDir: string): AsyncGenerator<Buffer> {
-  yield* new UpperWalker().dir(upperDir, "");
+async function* upperTarChunks(upperDir: string, opts: UpperTarOptions): AsyncGenerator<Buffer> {
+  yield* new UpperWalker(opts).dir(upperDir, "");
   yield TAR_END;
 }
 
 /** Streams the uncompressed OCI layer tar of an overlayfs upper directory (see above). */
-export function tarUpperDir(upperDir: string): Readable {
-  return Readable.from(upperTarChunks(upperDir), { objectMode: false });
+export function tarUpperDir(upperDir: string, opts: UpperTarOptions = {}): Readable {
+  return Readable.from(upperTarChunks(upperDir, opts), { objectMode: false });
 }

@@ -27,6 +27,8 @@ const DAEMON_CODES = new Set([
 
 export function renderError(err: unknown): RenderedError {
   if (err instanceof StrataError) {
+    // Build failures read as BuildKit's, with no prefix.
+    if (err.details.build === true) return { message: err.message, exitCode: 1 };
     // Errors Docker's daemon (not its CLI) reports carry its prefix; `details.daemon` overrides the code's default.
     const prefix =
       err.details.daemon === false

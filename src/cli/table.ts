@@ -438,6 +438,58 @@ const commit: CommandSpec = {
   load: () => import("./commands/commit.ts"),
 };
 
+const build: CommandSpec = {
+  name: "build",
+  summary: "Build an image from a Dockerfile",
+  args: ["<PATH|->"],
+  flags: [
+    {
+      long: "tag",
+      short: "t",
+      value: "list",
+      multiple: true,
+      help: "Name and optionally a tag in the 'name:tag' format",
+    },
+    {
+      long: "file",
+      short: "f",
+      value: "string",
+      help: "Name of the Dockerfile (Default is 'PATH/Dockerfile')",
+    },
+    { long: "build-arg", value: "list", multiple: true, help: "Set build-time variables" },
+    { long: "target", value: "string", help: "Set the target build stage to build." },
+    { long: "no-cache", help: "Do not use cache when building the image" },
+    { long: "pull", help: "Always attempt to pull a newer version of the image" },
+    quiet("Suppress the build output and print image ID on success"),
+    { long: "label", value: "list", multiple: true, help: "Set metadata for an image" },
+    {
+      long: "network",
+      value: "string",
+      default: "default",
+      help: "Set the networking mode for the RUN instructions during build",
+    },
+    { long: "iidfile", value: "string", help: "Write the image ID to the file" },
+    {
+      long: "progress",
+      value: "string",
+      default: "auto",
+      help: "Set type of progress output (auto, plain, tty). Use plain to show container output",
+    },
+  ],
+  load: () => import("./commands/build.ts"),
+};
+
+const builderPrune: CommandSpec = {
+  name: "prune",
+  summary: "Remove build cache",
+  args: [],
+  flags: [
+    { long: "all", short: "a", help: "Remove all unused build cache, not just dangling ones" },
+    force("Do not prompt for confirmation"),
+  ],
+  load: () => import("./commands/builder-prune.ts"),
+};
+
 const systemDf: CommandSpec = {
   name: "df",
   summary: "Show strata disk usage",
@@ -563,6 +615,7 @@ const VOLUME_COMMANDS: CommandSpec[] = [
 
 export const TOP_LEVEL: CommandSpec[] = [
   runCmd,
+  build,
   exec,
   ps,
   pull,
@@ -639,6 +692,7 @@ export const GROUPS: GroupSpec[] = [
       imageTree,
     ],
   },
+  { name: "builder", summary: "Manage builds", commands: [build, builderPrune] },
   { name: "system", summary: "Manage strata", commands: [systemCheck, systemDf] },
   { name: "volume", summary: "Manage volumes", commands: VOLUME_COMMANDS },
 ];

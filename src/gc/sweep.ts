@@ -6,6 +6,7 @@
  */
 import { promises as fsPromises } from "node:fs";
 import type { Digest } from "../digest/index.ts";
+import { BuildCacheStore } from "../metadata/build-cache.ts";
 import type { ImageRecord, LayerRecord } from "../metadata/index.ts";
 import { FileLock } from "../metadata/index.ts";
 import type { Store } from "../store/index.ts";
@@ -25,11 +26,17 @@ function imageRefs(image: ImageRecord): Node[] {
   return out;
 }
 
+/** The build cache keeps its steps' layers until `builder prune`. */
+function buildCacheRoots(store: Store): Node[] {
+  return [...new BuildCacheStore(store.meta).layers()].map((key) => ({ type: "layer" as const, key }));
+}
+
 /** Marks from the database's roots. `extraRoots` lets callers add containers' layers. */
 export function reachable(store: Store, extraRoots: Node[] = []): Set<string> {
   const images = new Map(store.meta.images.list().map((i) => [i.id as string, i]));
   const roots: Node[] = [
     ...[...images.keys()].map((key) => ({ type: "image" as const, key })),
+    ...buildCacheRoots(store),
     ...extraRoots,
   ];
   return mark(roots, (n) => {
@@ -113,7 +120,7 @@ function stillHeld(
     if (wanted.has(key)) held.add(key);
   };
   for (const image of store.meta.images.list()) for (const n of imageRefs(image)) see(n.key);
-  for (const root of extraRoots) see(root.key);
+  for (const root of [...buildCacheRoots(store), ...extraRoots]) see(root.key);
   return held;
 }
 

@@ -4,6 +4,7 @@
  * used, so `images` does not pay for the registry client or schema checks.
  */
 import type { Readable } from "node:stream";
+import type { BuildOptions, BuildResult, PruneCacheResult } from "../build/index.ts";
 import type { Digest } from "../digest/index.ts";
 import type { ImageRecord } from "../metadata/index.ts";
 import type { RegistryClient } from "../registry/index.ts";
@@ -93,6 +94,21 @@ export class ImageService {
   async prune(opts: { all?: boolean } = {}): Promise<PruneResult> {
     const { pruneImages } = await import("./prune.ts");
     return pruneImages(this.store, this.users, opts);
+  }
+
+  /**
+   * Builds an image from a Dockerfile (Docker's `build`): `context` is a
+   * directory (or null for none), `dockerfile` the file's text.
+   */
+  async build(opts: BuildOptions): Promise<BuildResult> {
+    const { buildImage } = await import("../build/index.ts");
+    return buildImage(this.store, this, opts);
+  }
+
+  /** Removes the build cache (`builder prune`) and the layers only it held. */
+  async pruneBuildCache(opts: { all?: boolean } = {}): Promise<PruneCacheResult> {
+    const { pruneBuildCache } = await import("../build/index.ts");
+    return pruneBuildCache(this.store, opts);
   }
 
   /** A root file system tarball (plain, gzip or zstd) as a one-layer image (`import`). Returns the image ID. */

@@ -84,4 +84,24 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE build_cache (
+    key        TEXT PRIMARY KEY,
+    parent     TEXT,
+    description TEXT NOT NULL,
+    chain      TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    layer      TEXT,
+    size       INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used  INTEGER NOT NULL
+  );
+  CREATE TABLE build_file_hashes (
+    path   TEXT PRIMARY KEY,
+    size   INTEGER NOT NULL,
+    mtime  TEXT NOT NULL,
+    ino    TEXT NOT NULL,
+    digest TEXT NOT NULL
+  );
+  `,
 ];

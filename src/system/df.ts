@@ -2,6 +2,7 @@
  * `system df`: where the bytes are, from sizes stored at unpack time (no disk
  * walk). Image totals count each shared layer once.
  */
+import type { BuildCacheUsage } from "../build/cache.ts";
 import type { ContainerSummary } from "../container/index.ts";
 import type { ImageService, ImageSummary } from "../image/index.ts";
 import type { Store } from "../store/index.ts";
@@ -15,6 +16,8 @@ export interface DiskUsage {
   containers: ContainerSummary[];
   /** Every volume: how many containers mount it and its bytes, walked now. */
   volumes: VolumeUsage[];
+  /** The build cache's records and the bytes of the layers they added. */
+  buildCache: BuildCacheUsage;
 }
 
 /** Provides the containers section once the container service exists. */
@@ -38,7 +41,8 @@ export async function diskUsage(
   for (const image of records) for (const c of image.chain) used.add(c);
   let layersSize = 0;
   for (const [chainId, size] of sizes) if (used.has(chainId)) layersSize += size;
-  return { images: list, layersSize, containers: containerList, volumes: volumes() };
+  const { buildCacheUsage } = await import("../build/cache.ts");
+  return { images: list, layersSize, containers: containerList, volumes: volumes(), buildCache: buildCacheUsage(store) };
 }
 
 /**

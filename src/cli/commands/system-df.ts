@@ -44,7 +44,13 @@ function summary(u: DiskUsage): string {
       reclaimable(idle, containersSize, true),
     ],
     volumesRow(u),
-    ["Build Cache", "0", "0", "0B", "0B"],
+    [
+      "Build Cache",
+      String(u.buildCache.total),
+      String(u.buildCache.active),
+      humanSize(u.buildCache.size),
+      humanSize(u.buildCache.reclaimable),
+    ],
   ]);
 }
 
@@ -111,8 +117,19 @@ function verbose(u: DiskUsage): string {
       ["VOLUME NAME", "LINKS", "SIZE"],
       ...u.volumes.map((v) => [v.name, String(v.links), humanSize(v.size)]),
     ]),
-    "\nBuild cache usage: 0B\n\n",
-    renderTable([["CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED", "USAGE", "SHARED"]]),
+    `\nBuild cache usage: ${humanSize(u.buildCache.size)}\n\n`,
+    renderTable([
+      ["CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED", "USAGE", "SHARED"],
+      ...u.buildCache.records.map((r) => [
+        r.id.slice(0, 12),
+        "regular",
+        humanSize(r.size),
+        createdSince(new Date(r.createdAt), now),
+        createdSince(new Date(r.lastUsed), now),
+        "1",
+        "false",
+      ]),
+    ]),
   ].join("");
 }
 

@@ -1,0 +1,92 @@
+/**
+ * RUN: the command in a real container, crun under the same spec as `run`
+ * (Docker's namespaces, capabilities, masks), over the step's overlay, with
+ * the stage's ENV/ARG environment, USER, WORKDIR and SHELL. `crun run` is the
+ * container's parent here: the step needs no monitor that outlives strata,
+ * and an abort (Ctrl-C) kills the container before the step is cleaned up.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { StrataError } from "../errors.ts";
+import { buildSpec, ensureCgroups, resolveUser, runtimePath, writeEtcFiles } from "../runtime/index.ts";
+import { childProcess, randomBytes } from "../sys/builtins.ts";
+import type { StepSnapshot } from "./snapshot.ts";
+
+export interface RunStepOptions {
+  args: string[];
+  env: string[];
+  user: string;
+  cwd: string;
+  network: "host" | "none";
+  /** Extra read-only binds (heredoc scripts). */
+  binds?: { source: string; destination: string }[];
+  onOutput: (stream: "stdout" | "stderr", data: Buffer) => void;
+  signal?: AbortSignal;
+}
+
+function crunArgs(): { bin: string; global: string[] } {
+  const bin = runtimePath();
+  return { bin, global: bin.endsWith("crun") ? ["--cgroup-manager=cgroupfs"] : [] };
+}
+
+export async function runStep(snap: StepSnapshot, opts: RunStepOptions): Promise<void> {
+  ensureCgroups();
+  const rootfs = snap.merged;
+  const user = resolveUser(rootfs, opts.user);
+  const etcDir = join(snap.dir, "etc");
+  const hostname = "buildkitsandbox";
+  writeEtcFiles(etcDir, { hostname, network: opts.network });
+  const spec = buildSpec({
+    rootfs,
+    args: opts.args,
+    env: opts.env,
+    cwd: opts.cwd,
+    hostname,
+    tty: false,
+    network: opts.network,
+    etcDir,
+    user,
+  });
+  for (const b of opts.binds ?? []) {
+    spec.mounts.push({
+      destination: b.destination,
+      type: "bind",
+      source: b.source,
+      options: ["rbind", "ro"],
+    });
+  }
+  const bundle = join(snap.dir, "bundle");
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(bundle, { recursive: true });
+  writeFileSync(join(bundle, "config.json"), JSON.stringify(spec));
+  const id = `strata-build-${randomBytes(8).toString("hex")}`;
+  const { bin, global } = crunArgs();
+  const code = await new Promise<number>((resolve, reject) => {
+    const child = childProcess().spawn(bin, [...global, "run", "--bundle", bundle, id], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.on("data", (d: Buffer) => opts.onOutput("stdout", d));
+    child.stderr?.on("data", (d: Buffer) => opts.onOutput("stderr", d));
+    const abort = () => {
+      childProcess().spawnSync(bin, [...global, "kill", id, "KILL"], { stdio: "ignore" });
+    };
+    opts.signal?.addEventListener("abort", abort, { once: true });
+    child.on("error", (err) => reject(new StrataError("RUNTIME_ERROR", `cannot run ${bin}`, { cause: err })));
+    child.on("close", (c, sig) => {
+      opts.signal?.removeEventListener("abort", abort);
+      // A leftover record (the run was killed mid-way) must not outlive the step.
+      childProcess().spawnSync(bin, [...global, "delete", "--force", id], { stdio: "ignore" });
+      resolve(c ?? (sig ? 128 + 9 : 1));
+    });
+  });
+  if (opts.signal?.aborted) throw new StrataError("ABORTED", "build canceled");
+  if (code !== 0) {
+    throw new StrataError(
+      "RUNTIME_ERROR",
+      `executor failed running [${opts.args.join(" ")}]: exit code: ${code}`,
+      {
+        details: { runExitCode: code, build: true },
+      },
+    );
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Build cache records (one store per kind of record): a step's cache key →
+ * the stage state after it (chain IDs, image config, history), and the
+ * context file hashes keyed by (path, size, mtime, inode). The layers a
+ * record names are garbage-collection roots until `builder prune`.
+ */
+import type { Digest } from "../digest/index.ts";
+import type { MetadataStore } from "./store.ts";
+
+export interface BuildCacheRecord {
+  key: string;
+  parent: string | null;
+  /** What the step was (`RUN echo hi`), for `builder prune` and `system df -v`. */
+  description: string;
+  chain: Digest[];
+  /** The serialized stage state after the step. */
+  state: string;
+  /** The layer this step added (null when it added none). */
+  layer: Digest | null;
+  size: number;
+  createdAt: number;
+  lastUsed: number;
+}
+
+interface Row {
+  key: string;
+  parent: string | null;
+  description: string;
+  chain: string;
+  state: string;
+  layer: string | null;
+  size: number;
+  created_at: number;
+  last_used: number;
+}
+
+const fromRow = (r: Row): BuildCacheRecord => ({
+  key: r.key,
+  parent: r.parent,
+  description: r.description,
+  chain: JSON.parse(r.chain) as Digest[],
+  state: r.state,
+  layer: r.layer as Digest | null,
+  size: r.size,
+  createdAt: r.created_at,
+  lastUsed: r.last_used,
+});
+
+export class BuildCacheStore {
+  constructor(private readonly meta: MetadataStore) {}
+
+  get(key: string): BuildCacheRecord | undefined {
+    const r = this.meta.db.prepare("SELECT * FROM build_cache WHERE key = ?").get(key) as Row | undefined;
+    return r && fromRow(r);
+  }
+
+  touch(key: string): void {
+    this.meta.db.prepare("UPDATE build_cache SET last_used = ? WHERE key = ?").run(Date.now(), key);
+  }
+
+  put(rec: BuildCacheRecord): void {
+    this.meta.db
+      .prepare(
+        `INSERT OR REPLACE INTO build_cache (key, parent, description, chain, state, layer, size, created_at, last_used)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        rec.key,
+        rec.parent,
+        rec.description,
+        JSON.stringify(rec.chain),
+        rec.state,
+        rec.layer,
+        rec.size,
+        rec.createdAt,
+        rec.lastUsed,
+      );
+  }
+
+  list(): BuildCacheRecord[] {
+    return (this.meta.db.prepare("SELECT * FROM build_cache ORDER BY created_at").all() as Row[]).map(
+      fromRow,
+    );
+  }
+
+  /** Every layer some record needs (its whole chain): roots for the garbage collector. */
+  layers(): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.meta.db.prepare("SELECT chain FROM build_cache").all() as { chain: string }[]) {
+      for (const c of JSON.parse(r.chain) as string[]) out.add(c);
+    }
+    return out;
+  }
+
+  deleteAll(keys: string[]): void {
+    const del = this.meta.db.prepare("DELETE FROM build_cache WHERE key = ?");
+    this.meta.transaction(() => {
+      for (const k of keys) del.run(k);
+    });
+  }
+}
+
+export interface FileHash {
+  path: string;
+  size: number;
+  mtime: string;
+  ino: string;
+  digest: string;
+}
+
+export class FileHashStore {
+  constructor(private readonly meta: MetadataStore) {}
+
+  get(path: string): FileHash | undefined {
+    return this.meta.db.prepare("SELECT * FROM build_file_hashes WHERE path = ?").get(path) as
+      | FileHash
+      | undefined;
+  }
+
+  putAll(rows: FileHash[]): void {
+    const put = this.meta.db.prepare(
+      "INSERT OR REPLACE INTO build_file_hashes (path, size, mtime, ino, digest) VALUES (?, ?, ?, ?, ?)",
+    );
+    this.meta.transaction(() => {
+      for (const r of rows) put.run(r.path, r.size, r.mtime, r.ino, r.digest);
+    });
+  }
+
+  clear(): void {
+    this.meta.db.prepare("DELETE FROM build_file_hashes").run();
+  }
+}
