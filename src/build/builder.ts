@@ -308,7 +308,7 @@ export class Builder {
     await Promise.resolve();
     const init = await this.initialState(stage, baseName);
     const v = this.progress.vertex(this.stepName(stage, `FROM ${init.display}`), init.key).start();
-    if (init.cached) v.cached();
+    if (init.cached && !this.opts.noCache) v.cached();
     else {
       this.cache.put(record(init.key, null, `FROM ${init.display}`, init.state, null, 0));
       v.done();
