@@ -17,7 +17,7 @@ import { parseConfig } from "../image/config.ts";
 import type { ImageService } from "../image/index.ts";
 import { ingestLocal } from "../image/ingest.ts";
 import { recordImage } from "../image/record.ts";
-import { BuildCacheStore, FileHashStore } from "../metadata/build-cache.ts";
+import type { BuildCacheRecords } from "../metadata/index.ts";
 import { FileLock } from "../metadata/index.ts";
 import { hostPlatform } from "../oci/index.ts";
 import { parseNormalizedNamed, parseReference, type Reference, referenceString } from "../reference/index.ts";
@@ -110,7 +110,7 @@ interface BaseImage {
 
 export class Builder {
   private readonly progress: Progress;
-  private readonly cache: BuildCacheStore;
+  private readonly cache: BuildCacheRecords;
   private readonly lex: ShellLex;
   private readonly df: Dockerfile;
   private readonly dispatchCtx: DispatchContext;
@@ -130,7 +130,7 @@ export class Builder {
     private readonly opts: BuildOptions,
   ) {
     this.progress = new Progress(opts.onProgress);
-    this.cache = new BuildCacheStore(store.meta);
+    this.cache = store.meta.buildCache;
     const name = opts.dockerfileName ?? "Dockerfile";
     const v1 = this.progress.vertex(`[internal] load build definition from ${name}`).start();
     v1.status(`transferring dockerfile: ${Buffer.byteLength(opts.dockerfile)}B done`);
@@ -338,7 +338,7 @@ export class Builder {
     const rec = this.cache.get(key);
     if (!rec) return undefined;
     // A record whose layers were removed since is no hit.
-    if (!rec.chain.every((c) => this.store.meta.getLayer(c))) return undefined;
+    if (!rec.chain.every((c) => this.store.meta.layers.get(c))) return undefined;
     this.cache.touch(key);
     return JSON.parse(rec.state) as StageState;
   }
@@ -513,7 +513,7 @@ export class Builder {
     if (!this.context) {
       const v = this.progress.vertex("[internal] load build context").start();
       this.contextVertexShown = true;
-      this.context = loadContext(this.opts.context, new FileHashStore(this.store.meta)).then((c) => {
+      this.context = loadContext(this.opts.context, this.store.meta.fileHashes).then((c) => {
         return c;
       });
       this.context.then(

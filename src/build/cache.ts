@@ -4,7 +4,6 @@
  * the layers become ordinary garbage (swept unless an image holds them).
  */
 import { sweep } from "../gc/index.ts";
-import { BuildCacheStore } from "../metadata/build-cache.ts";
 import type { Store } from "../store/index.ts";
 
 export interface BuildCacheUsage {
@@ -20,7 +19,7 @@ export interface BuildCacheUsage {
 const STEP = /^(RUN|COPY|ADD|WORKDIR|FROM)\b/;
 
 export function buildCacheUsage(store: Store): BuildCacheUsage {
-  const records = new BuildCacheStore(store.meta).list().filter((r) => STEP.test(r.description));
+  const records = store.meta.buildCache.list().filter((r) => STEP.test(r.description));
   const seen = new Set<string>();
   let size = 0;
   for (const r of records) {
@@ -50,14 +49,13 @@ export interface PruneCacheResult {
  * (intermediate steps, other stages); with `all`, every record.
  */
 export async function pruneBuildCache(store: Store, opts: { all?: boolean } = {}): Promise<PruneCacheResult> {
-  const cache = new BuildCacheStore(store.meta);
+  const cache = store.meta.buildCache;
   const held = new Set<string>();
-  if (!opts.all) for (const image of store.meta.listImages()) for (const c of image.chain) held.add(c);
+  if (!opts.all) for (const image of store.meta.images.list()) for (const c of image.chain) held.add(c);
   const records = cache.list().filter((r) => opts.all || r.chain.some((c) => !held.has(c)));
   cache.deleteAll(records.map((r) => r.key));
   if (opts.all) {
-    const { FileHashStore } = await import("../metadata/build-cache.ts");
-    new FileHashStore(store.meta).clear();
+    store.meta.fileHashes.clear();
   }
   const swept = await sweep(store);
   return {

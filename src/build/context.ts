@@ -18,7 +18,7 @@ import {
   type Stats,
 } from "node:fs";
 import { join } from "node:path";
-import type { FileHashStore } from "../metadata/build-cache.ts";
+import type { FileHashRecords } from "../metadata/index.ts";
 
 export interface ContextEntry {
   /** Path relative to the context root, `/`-separated, no leading slash. */
@@ -92,7 +92,7 @@ function fileDigest(abs: string, size: number): string {
   return h.digest("hex");
 }
 
-export async function loadContext(root: string | null, hashes: FileHashStore): Promise<BuildContext> {
+export async function loadContext(root: string | null, hashes: FileHashRecords): Promise<BuildContext> {
   const entries = new Map<string, ContextEntry>();
   let ignoreBytes = 0;
   if (root) {

@@ -53,7 +53,7 @@ export class StepSnapshot {
 
   private links(chain: Digest[]): string[] {
     return chain.map((c) => {
-      const layer = this.store.meta.getLayer(c);
+      const layer = this.store.meta.layers.get(c);
       if (!layer) throw new StrataError("STORE_CORRUPT", `layer ${c} is missing from the store`);
       return `l/${layer.link}`;
     });

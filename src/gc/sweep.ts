@@ -6,7 +6,6 @@
  */
 import { promises as fsPromises } from "node:fs";
 import type { Digest } from "../digest/index.ts";
-import { BuildCacheStore } from "../metadata/build-cache.ts";
 import type { ImageRecord, LayerRecord } from "../metadata/index.ts";
 import { FileLock } from "../metadata/index.ts";
 import type { Store } from "../store/index.ts";
@@ -28,7 +27,7 @@ function imageRefs(image: ImageRecord): Node[] {
 
 /** The build cache keeps its steps' layers until `builder prune`. */
 function buildCacheRoots(store: Store): Node[] {
-  return [...new BuildCacheStore(store.meta).layers()].map((key) => ({ type: "layer" as const, key }));
+  return [...store.meta.buildCache.layers()].map((key) => ({ type: "layer" as const, key }));
 }
 
 /** Marks from the database's roots. `extraRoots` lets callers add containers' layers. */

@@ -5,7 +5,7 @@
  * record names are garbage-collection roots until `builder prune`.
  */
 import type { Digest } from "../digest/index.ts";
-import type { MetadataStore } from "./store.ts";
+import type { Statements } from "./statements.ts";
 
 export interface BuildCacheRecord {
   key: string;
@@ -46,21 +46,21 @@ const fromRow = (r: Row): BuildCacheRecord => ({
   lastUsed: r.last_used,
 });
 
-export class BuildCacheStore {
-  constructor(private readonly meta: MetadataStore) {}
+export class BuildCacheRecords {
+  constructor(private readonly q: Statements) {}
 
   get(key: string): BuildCacheRecord | undefined {
-    const r = this.meta.db.prepare("SELECT * FROM build_cache WHERE key = ?").get(key) as Row | undefined;
+    const r = this.q.sql("SELECT * FROM build_cache WHERE key = ?").get(key) as Row | undefined;
     return r && fromRow(r);
   }
 
   touch(key: string): void {
-    this.meta.db.prepare("UPDATE build_cache SET last_used = ? WHERE key = ?").run(Date.now(), key);
+    this.q.sql("UPDATE build_cache SET last_used = ? WHERE key = ?").run(Date.now(), key);
   }
 
   put(rec: BuildCacheRecord): void {
-    this.meta.db
-      .prepare(
+    this.q
+      .sql(
         `INSERT OR REPLACE INTO build_cache (key, parent, description, chain, state, layer, size, created_at, last_used)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -78,25 +78,25 @@ export class BuildCacheStore {
   }
 
   list(): BuildCacheRecord[] {
-    return (this.meta.db.prepare("SELECT * FROM build_cache ORDER BY created_at").all() as Row[]).map(
-      fromRow,
-    );
+    return (this.q.sql("SELECT * FROM build_cache ORDER BY created_at").all() as Row[]).map(fromRow);
   }
 
   /** Every layer some record needs (its whole chain): roots for the garbage collector. */
   layers(): Set<string> {
     const out = new Set<string>();
-    for (const r of this.meta.db.prepare("SELECT chain FROM build_cache").all() as { chain: string }[]) {
+    for (const r of this.q.sql("SELECT chain FROM build_cache").all() as { chain: string }[]) {
       for (const c of JSON.parse(r.chain) as string[]) out.add(c);
     }
     return out;
   }
 
   deleteAll(keys: string[]): void {
-    const del = this.meta.db.prepare("DELETE FROM build_cache WHERE key = ?");
-    this.meta.transaction(() => {
-      for (const k of keys) del.run(k);
-    });
+    const del = this.q.sql("DELETE FROM build_cache WHERE key = ?");
+    this.q.db
+      .transaction(() => {
+        for (const k of keys) del.run(k);
+      })
+      .immediate();
   }
 }
 
@@ -108,25 +108,25 @@ export interface FileHash {
   digest: string;
 }
 
-export class FileHashStore {
-  constructor(private readonly meta: MetadataStore) {}
+export class FileHashRecords {
+  constructor(private readonly q: Statements) {}
 
   get(path: string): FileHash | undefined {
-    return this.meta.db.prepare("SELECT * FROM build_file_hashes WHERE path = ?").get(path) as
-      | FileHash
-      | undefined;
+    return this.q.sql("SELECT * FROM build_file_hashes WHERE path = ?").get(path) as FileHash | undefined;
   }
 
   putAll(rows: FileHash[]): void {
-    const put = this.meta.db.prepare(
+    const put = this.q.sql(
       "INSERT OR REPLACE INTO build_file_hashes (path, size, mtime, ino, digest) VALUES (?, ?, ?, ?, ?)",
     );
-    this.meta.transaction(() => {
-      for (const r of rows) put.run(r.path, r.size, r.mtime, r.ino, r.digest);
-    });
+    this.q.db
+      .transaction(() => {
+        for (const r of rows) put.run(r.path, r.size, r.mtime, r.ino, r.digest);
+      })
+      .immediate();
   }
 
   clear(): void {
-    this.meta.db.prepare("DELETE FROM build_file_hashes").run();
+    this.q.sql("DELETE FROM build_file_hashes").run();
   }
 }

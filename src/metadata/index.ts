@@ -1,4 +1,5 @@
 export type { BlobSource, BlobSources } from "./blob-sources.ts";
+export type { BuildCacheRecord, BuildCacheRecords, FileHash, FileHashRecords } from "./build-cache.ts";
 export { type ContainerConfig, containerConfigSchema } from "./container-config.ts";
 export type { ContainerPatch, ContainerRecords } from "./containers.ts";
 export type { ImageRecords } from "./images.ts";

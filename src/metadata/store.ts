@@ -5,6 +5,7 @@
  * A new kind of record gets its own file and one property here.
  */
 import { BlobSources } from "./blob-sources.ts";
+import { BuildCacheRecords, FileHashRecords } from "./build-cache.ts";
 import { ContainerRecords } from "./containers.ts";
 import { type Db, openDb } from "./db.ts";
 import { ImageRecords } from "./images.ts";
@@ -20,6 +21,9 @@ export class MetadataStore {
   /** Which compressed blob each layer was pulled or pushed as, and where (push reads it). */
   readonly blobSources: BlobSources;
   readonly volumes: VolumeRecords;
+  /** Build steps' results by cache key, and the context file hashes builds reuse. */
+  readonly buildCache: BuildCacheRecords;
+  readonly fileHashes: FileHashRecords;
 
   private constructor(readonly db: Db) {
     const q = new Statements(db);
@@ -28,6 +32,8 @@ export class MetadataStore {
     this.containers = new ContainerRecords(q);
     this.blobSources = new BlobSources(q);
     this.volumes = new VolumeRecords(q);
+    this.buildCache = new BuildCacheRecords(q);
+    this.fileHashes = new FileHashRecords(q);
   }
 
   static open(path: string): MetadataStore {
