@@ -615,7 +615,8 @@ export class Builder {
         list = ctxSources.sources;
         const allowed = ctxSources.allowed;
         const root = (ctx as BuildContext).root as string;
-        filter = (abs) => allowed.has(abs.slice(root.length + 1));
+        // Only the context is filtered by .dockerignore (not downloads or heredoc files).
+        filter = (abs) => !abs.startsWith(`${root}/`) || allowed.has(abs.slice(root.length + 1));
       }
       const tmp = join(snap.dir, "sources");
       mkdirSync(tmp, { recursive: true });
@@ -700,16 +701,21 @@ export class Builder {
   }
 
   private async download(url: string): Promise<{ url: string; path: string; name: string; digest: string }> {
-    const { request } = await import("undici");
-    const res = await request(url, { maxRedirections: 5, signal: this.opts.signal } as never);
-    if (res.statusCode >= 400) {
-      await res.body.dump();
-      throw new StrataError(
-        "NOT_FOUND",
-        `failed to load cache key: invalid response status ${res.statusCode}`,
-      );
+    let res: Response;
+    try {
+      res = await fetch(url, { redirect: "follow", signal: this.opts.signal });
+    } catch (cause) {
+      throw new StrataError("NOT_FOUND", `failed to load cache key: ${(cause as Error).message}`, {
+        cause,
+        details: { build: true },
+      });
     }
-    const body = Buffer.from(await res.body.arrayBuffer());
+    if (res.status >= 400) {
+      throw new StrataError("NOT_FOUND", `failed to load cache key: invalid response status ${res.status}`, {
+        details: { build: true },
+      });
+    }
+    const body = Buffer.from(await res.arrayBuffer());
     const dir = join(
       this.store.layers.tmpDir,
       `build-${process.pid}-dl-${createHash("sha256").update(url).digest("hex").slice(0, 12)}`,
@@ -717,7 +723,7 @@ export class Builder {
     mkdirSync(dir, { recursive: true });
     const name = basename(new URL(url).pathname) || "__unnamed__";
     const path = join(dir, name);
-    const lm = res.headers["last-modified"];
+    const lm = res.headers.get("last-modified") ?? undefined;
     writeSourceFile(path, body, 0o600, typeof lm === "string" ? new Date(lm) : undefined);
     return { url, path, name, digest: createHash("sha256").update(body).digest("hex") };
   }

@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { applyHostOptions, checkHostOptions } from "../container/host-config.ts";
 import { StrataError } from "../errors.ts";
 import { buildSpec, ensureCgroups, resolveUser, runtimePath, writeEtcFiles } from "../runtime/index.ts";
 import { childProcess, randomBytes } from "../sys/builtins.ts";
