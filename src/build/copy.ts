@@ -129,7 +129,7 @@ function applyMeta(path: string, st: Stats, opts: CopyOptions, isDir: boolean): 
 }
 
 function copyEntry(src: string, dst: string, opts: CopyOptions): void {
-  if (opts.filter && !opts.filter(src)) return;
+  if (opts.filter?.(src) === false) return;
   const st = lstatSync(src);
   const existing = lstatSync(dst, { throwIfNoEntry: false });
   if (st.isDirectory()) {

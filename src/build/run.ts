@@ -37,17 +37,21 @@ export async function runStep(snap: StepSnapshot, opts: RunStepOptions): Promise
   const etcDir = join(snap.dir, "etc");
   const hostname = "buildkitsandbox";
   writeEtcFiles(etcDir, { hostname, network: opts.network });
-  const spec = buildSpec({
-    rootfs,
-    args: opts.args,
-    env: opts.env,
-    cwd: opts.cwd,
-    hostname,
-    tty: false,
-    network: opts.network,
-    etcDir,
-    user,
-  });
+  // Docker's defaults for a container given no options (capabilities, the default seccomp filter), as `run` applies them.
+  const spec = applyHostOptions(
+    buildSpec({
+      rootfs,
+      args: opts.args,
+      env: opts.env,
+      cwd: opts.cwd,
+      hostname,
+      tty: false,
+      network: opts.network,
+      etcDir,
+      user,
+    }),
+    checkHostOptions({}),
+  );
   for (const b of opts.binds ?? []) {
     spec.mounts.push({
       destination: b.destination,
