@@ -4,7 +4,7 @@
  * used, so `images` does not pay for the registry client or schema checks.
  */
 import type { Readable } from "node:stream";
-import type { BuildOptions, BuildResult, PruneCacheResult } from "../build/index.ts";
+import type { BuildRequest, BuildResult, PruneCacheResult } from "../build/index.ts";
 import type { Digest } from "../digest/index.ts";
 import type { ImageRecord } from "../metadata/index.ts";
 import type { RegistryClient } from "../registry/index.ts";
@@ -98,9 +98,10 @@ export class ImageService {
 
   /**
    * Builds an image from a Dockerfile (Docker's `build`): `context` is a
-   * directory (or null for none), `dockerfile` the file's text.
+   * directory, a tar stream, or null for none; `dockerfile` the file's text
+   * (read from the context when omitted).
    */
-  async build(opts: BuildOptions): Promise<BuildResult> {
+  async build(opts: BuildRequest): Promise<BuildResult> {
     const { buildImage } = await import("../build/index.ts");
     return buildImage(this.store, this, opts);
   }
