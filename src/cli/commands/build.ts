@@ -4,7 +4,7 @@
  * the image ID with `-q`.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { basename, isAbsolute, join, resolve } from "node:path";
 import type { BuildEvent } from "../../build/index.ts";
 import { StrataError } from "../../errors.ts";
 import { tty } from "../../sys/builtins.ts";
@@ -73,9 +73,8 @@ function dockerfileSource(
       `unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat ${shown}: no such file or directory`,
     );
   }
-  const rel = relative(context, file);
-  const name = rel.startsWith("..") ? file : rel;
-  return { context, text: readFileSync(file, "utf8"), name };
+  // Docker's CLI sends the Dockerfile under its base name: that is what BuildKit shows.
+  return { context, text: readFileSync(file, "utf8"), name: basename(file) };
 }
 
 export async function run(ctx: CommandContext, path: string, flags: BuildFlags): Promise<CommandResult> {
