@@ -42,7 +42,13 @@ export async function diskUsage(
   let layersSize = 0;
   for (const [chainId, size] of sizes) if (used.has(chainId)) layersSize += size;
   const { buildCacheUsage } = await import("../build/cache.ts");
-  return { images: list, layersSize, containers: containerList, volumes: volumes(), buildCache: buildCacheUsage(store) };
+  return {
+    images: list,
+    layersSize,
+    containers: containerList,
+    volumes: volumes(),
+    buildCache: buildCacheUsage(store),
+  };
 }
 
 /**
