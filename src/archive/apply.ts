@@ -357,7 +357,7 @@ export async function applyLayer(input: Readable, dir: string, opts: ApplyOption
       split.raw(entry.raw);
       await applyEntry(applier, reader, entry.header, entry.pax);
     }
-    split.raw(await source.rest());
+    await source.drain((c) => split.raw(c));
     await stream.finished;
     applier.finish();
   } catch (err) {

@@ -7,6 +7,7 @@ export { type Compressed, gzipStream } from "./compress.ts";
 export type { Compression } from "./decompress.ts";
 export { tarUpperDir } from "./diff.ts";
 export { emitLayer } from "./emit.ts";
+export { followSymlinkInScope, openRegular, readRegular, streamRegular } from "./scope.ts";
 export { sniffCompression } from "./sniff.ts";
 export { emittedSize } from "./tar-split.ts";
 export { TAR_END, type TarEntry, type TarType, tarEntryHeader, tarHeader, tarPadding } from "./tar-writer.ts";

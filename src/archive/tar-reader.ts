@@ -66,12 +66,12 @@ export class ByteSource {
     }
   }
 
-  /** Everything up to EOF (bytes after the end-of-archive marker). */
-  async rest(): Promise<Buffer> {
-    while (await this.fill()) {}
-    const out = this.buf;
-    this.buf = Buffer.alloc(0);
-    return out;
+  /** Everything up to EOF (bytes after the end-of-archive marker), chunk by chunk: memory stays bounded. */
+  async drain(sink: (chunk: Buffer) => void): Promise<void> {
+    do {
+      if (this.buf.length > 0) sink(this.buf);
+      this.buf = Buffer.alloc(0);
+    } while (await this.fill());
   }
 }
 

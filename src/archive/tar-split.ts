@@ -19,6 +19,7 @@ export class TarSplitWriter {
   private readonly gzip = createGzip({ level: 1 });
   private readonly out: WriteStream;
   private pendingRaw: Buffer[] = [];
+  private pendingBytes = 0;
   /** Records are batched: one zlib call per record made small-file layers 5× slower. */
   private batch: Buffer[] = [];
   private batchBytes = 0;
@@ -30,13 +31,18 @@ export class TarSplitWriter {
   }
 
   raw(bytes: Buffer): void {
-    if (bytes.length > 0) this.pendingRaw.push(Buffer.from(bytes));
+    if (bytes.length === 0) return;
+    this.pendingRaw.push(Buffer.from(bytes));
+    this.pendingBytes += bytes.length;
+    // A long run of raw bytes (a trailer after the end marker) is written as it comes.
+    if (this.pendingBytes >= 1 << 20) this.flushRaw();
   }
 
   private flushRaw(): void {
     if (this.pendingRaw.length === 0) return;
     const bytes = Buffer.concat(this.pendingRaw);
     this.pendingRaw = [];
+    this.pendingBytes = 0;
     const head = Buffer.alloc(5);
     head.write("R", 0, "latin1");
     head.writeUInt32BE(bytes.length, 1);

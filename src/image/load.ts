@@ -3,12 +3,14 @@
  * naming config and layer files) or a bare OCI image layout (index.json). The
  * archive is unpacked with the same path-safe extractor as layers, into the
  * store's tmp/, then each layer is checked against the config's diff IDs.
+ * Every name the archive's documents give is resolved inside the unpacked
+ * archive (archive/scope.ts): the archive is untrusted input.
  */
-import { createReadStream, existsSync, readFileSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { applyLayer, cleanName, sniffCompression } from "../archive/index.ts";
+import { applyLayer, readRegular, sniffCompression, streamRegular } from "../archive/index.ts";
 import type { Digest } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
 import { FileLock } from "../metadata/index.ts";
@@ -24,40 +26,74 @@ export interface LoadedImage {
   tags: string[];
 }
 
+/** A file of the archive and the size its descriptor declares (OCI layouts declare sizes; manifest.json does not). */
+interface Named {
+  name: string;
+  size?: number;
+}
+
 interface Item {
-  config: string;
-  layers: string[];
+  config: Named;
+  layers: Named[];
   tags: string[];
 }
 
+/** The archive's JSON documents are small; a bigger one is not an archive strata wrote or Docker would. */
+const MAX_DOCUMENT = 32 << 20;
+
 const bad = (msg: string) => new StrataError("INVALID_ARGUMENT", `invalid archive: ${msg}`);
 
-function inside(dir: string, name: string): string {
-  return join(dir, ...cleanName(name));
+/** Whether the archive has a top-level entry `name` (of any type: reading it checks what it is). */
+const has = (dir: string, name: string) =>
+  lstatSync(join(dir, name), { throwIfNoEntry: false }) !== undefined;
+
+const readDoc = (dir: string, f: Named) =>
+  readRegular(dir, f.name, { declaredSize: f.size, maxSize: MAX_DOCUMENT });
+
+function parseJson(bytes: Buffer, name: string): unknown {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw bad(`${name} is not JSON`);
+  }
+}
+
+function dockerItems(dir: string): Item[] {
+  const doc = parseJson(readDoc(dir, { name: "manifest.json" }), "manifest.json") as Array<{
+    Config: unknown;
+    RepoTags?: string[] | null;
+    Layers: unknown;
+  }>;
+  if (!Array.isArray(doc)) throw bad("manifest.json is not a list");
+  return doc.map((m) => {
+    const layers = m?.Layers;
+    if (
+      typeof m?.Config !== "string" ||
+      !Array.isArray(layers) ||
+      !layers.every((l) => typeof l === "string")
+    )
+      throw bad("manifest.json entries need a Config and a list of Layers");
+    return { config: { name: m.Config }, layers: layers.map((name) => ({ name })), tags: m.RepoTags ?? [] };
+  });
+}
+
+function ociItems(dir: string): Item[] {
+  const blob = (d: { digest: string; size: number }): Named => ({
+    name: `blobs/${d.digest.replace(":", "/")}`,
+    size: d.size,
+  });
+  const index = parseImageIndex(readDoc(dir, { name: "index.json" }));
+  return index.manifests.map((desc) => {
+    const manifest = parseImageManifest(readDoc(dir, blob(desc)));
+    const name = desc.annotations?.["io.containerd.image.name"];
+    return { config: blob(manifest.config), layers: manifest.layers.map(blob), tags: name ? [name] : [] };
+  });
 }
 
 function readItems(dir: string): Item[] {
-  if (existsSync(join(dir, "manifest.json"))) {
-    const doc = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Array<{
-      Config: string;
-      RepoTags?: string[] | null;
-      Layers: string[];
-    }>;
-    if (!Array.isArray(doc)) throw bad("manifest.json is not a list");
-    return doc.map((m) => ({ config: m.Config, layers: m.Layers, tags: m.RepoTags ?? [] }));
-  }
-  if (!existsSync(join(dir, "index.json"))) throw bad("neither manifest.json nor index.json found");
-  const blob = (d: string) => join("blobs", ...d.split(":"));
-  const index = parseImageIndex(readFileSync(join(dir, "index.json")));
-  return index.manifests.map((desc) => {
-    const manifest = parseImageManifest(readFileSync(inside(dir, blob(desc.digest))));
-    const name = desc.annotations?.["io.containerd.image.name"];
-    return {
-      config: blob(manifest.config.digest),
-      layers: manifest.layers.map((l) => blob(l.digest)),
-      tags: name ? [name] : [],
-    };
-  });
+  if (has(dir, "manifest.json")) return dockerItems(dir);
+  if (!has(dir, "index.json")) throw bad("neither manifest.json nor index.json found");
+  return ociItems(dir);
 }
 
 export async function loadImages(store: Store, input: Readable): Promise<LoadedImage[]> {
@@ -74,19 +110,17 @@ export async function loadImages(store: Store, input: Readable): Promise<LoadedI
     }
     const loaded: LoadedImage[] = [];
     for (const item of readItems(staged.diffDir)) {
-      const configBytes = readFileSync(inside(staged.diffDir, item.config));
+      const configBytes = readDoc(staged.diffDir, item.config);
       const config = parseConfig(configBytes);
       if (config.diffIds.length !== item.layers.length)
-        throw bad(`${item.config} lists ${config.diffIds.length} diff IDs for ${item.layers.length} layers`);
+        throw bad(
+          `${item.config.name} lists ${config.diffIds.length} diff IDs for ${item.layers.length} layers`,
+        );
       let parent: Digest | null = null;
       const chain: Digest[] = [];
-      for (const [i, layerPath] of item.layers.entries()) {
-        const layer = await ingestLocal(
-          store,
-          createReadStream(inside(staged.diffDir, layerPath)),
-          parent,
-          config.diffIds[i],
-        );
+      for (const [i, file] of item.layers.entries()) {
+        const input = streamRegular(staged.diffDir, file.name, { declaredSize: file.size });
+        const layer = await ingestLocal(store, input, parent, config.diffIds[i]);
         chain.push(layer.chainId);
         parent = layer.chainId;
       }

@@ -21,7 +21,13 @@ export function assertBuilt(): void {
 export function strata(
   root: string,
   args: string[],
-  opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  opts: {
+    input?: string;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    /** SIGKILL after this long (a hang fails the test). */
+    timeoutMs?: number;
+  } = {},
 ) {
   assertBuilt();
   return new Promise<CliResult>((resolve, reject) => {
@@ -29,6 +35,8 @@ export function strata(
       env: { ...process.env, ...opts.env },
       cwd: opts.cwd,
       stdio: ["pipe", "pipe", "pipe"],
+      timeout: opts.timeoutMs,
+      killSignal: "SIGKILL",
     });
     let stdout = "";
     let stderr = "";
