@@ -26,7 +26,17 @@ export interface Decompressed {
 const IGZIP = "/usr/bin/igzip";
 const ZSTD = "/usr/bin/zstd";
 
-function hashInput(input: Readable, onBytes?: (n: number) => void) {
+/**
+ * Hashes the input as it flows. If the input fails (a registry connection
+ * dropped mid-blob), `onError` stops the decompressor, and the input's
+ * error is the one the pull reports: `input` rejects with it, and it is
+ * never left unhandled while the tar reader is still busy.
+ */
+function hashInput(
+  input: Readable,
+  onBytes: ((n: number) => void) | undefined,
+  onError: (err: Error) => void,
+) {
   const hash = createHash("sha256");
   let size = 0;
   input.on("data", (c: Buffer) => {
@@ -34,10 +44,15 @@ function hashInput(input: Readable, onBytes?: (n: number) => void) {
     size += c.length;
     onBytes?.(size);
   });
-  return new Promise<{ digest: Digest; size: number }>((resolve, reject) => {
+  const done = new Promise<{ digest: Digest; size: number }>((resolve, reject) => {
     input.on("end", () => resolve({ digest: `sha256:${hash.digest("hex")}` as Digest, size }));
-    input.on("error", reject);
+    input.on("error", (err) => {
+      reject(err);
+      onError(err);
+    });
   });
+  done.catch(() => {}); // awaited only after the tar is read; its failure surfaces through `finished`
+  return done;
 }
 
 function viaProcess(cmd: string, input: Readable, onBytes?: (n: number) => void): Decompressed {
@@ -46,19 +61,25 @@ function viaProcess(cmd: string, input: Readable, onBytes?: (n: number) => void)
   child.stderr.on("data", (d) => {
     stderr += d;
   });
-  const inputDone = hashInput(input, onBytes);
+  let inputError: Error | undefined;
+  const inputDone = hashInput(input, onBytes, (err) => {
+    inputError = err;
+    child.kill("SIGKILL");
+  });
   input.pipe(child.stdin);
   child.stdin.on("error", () => {}); // an early exit shows up as the exit status
   const finished = new Promise<void>((resolve, reject) => {
     child.on("error", (cause) => reject(new StrataError("CORRUPT_LAYER", `cannot run ${cmd}`, { cause })));
     child.on("close", (code, signal) => {
-      if (code === 0) resolve();
+      if (inputError) reject(inputError);
+      else if (code === 0) resolve();
       else {
         const why = stderr.trim().split("\n").pop() || `exit ${code ?? signal}`;
         reject(new StrataError("CORRUPT_LAYER", `layer does not decompress: ${why}`));
       }
     });
   });
+  finished.catch(() => {});
   return {
     chunks: child.stdout[Symbol.asyncIterator](),
     input: inputDone,
@@ -76,7 +97,8 @@ export function decompress(
   onBytes?: (n: number) => void,
 ): Decompressed {
   if (compression === "none") {
-    const inputDone = hashInput(input, onBytes);
+    // The tar reader reads `input` itself: its failure reaches the reader directly.
+    const inputDone = hashInput(input, onBytes, () => {});
     return {
       chunks: input[Symbol.asyncIterator](),
       input: inputDone,
@@ -94,13 +116,21 @@ export function decompress(
   }
   if (existsSync(IGZIP) && process.env.STRATA_NO_IGZIP !== "1") return viaProcess(IGZIP, input, onBytes);
   const gunzip = createGunzip();
-  const inputDone = hashInput(input, onBytes);
+  let inputError: Error | undefined;
+  const inputDone = hashInput(input, onBytes, (err) => {
+    inputError = err;
+    gunzip.destroy(err);
+  });
   const finished = new Promise<void>((resolve, reject) => {
     gunzip.on("end", resolve);
     gunzip.on("error", (cause) =>
-      reject(new StrataError("CORRUPT_LAYER", `layer does not decompress: ${cause.message}`, { cause })),
+      reject(
+        inputError ??
+          new StrataError("CORRUPT_LAYER", `layer does not decompress: ${cause.message}`, { cause }),
+      ),
     );
   });
+  finished.catch(() => {});
   input.pipe(gunzip);
   return {
     chunks: gunzip[Symbol.asyncIterator](),

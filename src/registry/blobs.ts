@@ -9,9 +9,10 @@ import { pipeline, Readable, Transform } from "node:stream";
 import { type Digest, sha256Digest } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
 import { familiarString, type Reference } from "../reference/index.ts";
+import { networkError } from "./network-errors.ts";
 import { readAll } from "./read.ts";
 import { type Access, pullScope, type Session } from "./session.ts";
-import { header } from "./transport.ts";
+import { type HttpResponse, header } from "./transport.ts";
 
 export interface BlobDescriptor {
   digest: Digest;
@@ -29,6 +30,44 @@ export interface BlobStream {
   stream: Readable;
   /** The size of the whole blob (not of the remainder), or -1 when neither the registry nor the descriptor says. */
   size: number;
+}
+
+/**
+ * The body as the caller reads it: at most `limit` bytes (the size the
+ * manifest declares, less the offset), refused as soon as one more arrives
+ * rather than buffered until the digest check; a connection that fails
+ * mid-body is a registry error worded as Go's (`Get "…": EOF`), not undici's.
+ */
+function guardBody(res: HttpResponse, desc: BlobDescriptor, limit: number | undefined): Readable {
+  let seen = 0;
+  let refused = false;
+  const guard = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (limit !== undefined && seen > limit) {
+        refused = true;
+        done(
+          new StrataError(
+            "SIZE_MISMATCH",
+            `size mismatch for blob ${desc.digest}: its descriptor declares ${desc.size} bytes, the registry sent more`,
+            { details: { digest: desc.digest, size: desc.size } },
+          ),
+        );
+        res.body.destroy();
+        return;
+      }
+      done(null, chunk);
+    },
+  });
+  res.body.on("error", (err) => {
+    // Destroying the body ourselves (a refused blob, a closed reader) is not the registry's failure.
+    if (!refused && !guard.destroyed) guard.destroy(networkError(err, "GET", res.url));
+  });
+  guard.on("close", () => {
+    if (!res.body.destroyed) res.body.destroy();
+  });
+  res.body.pipe(guard);
+  return guard;
 }
 
 /** Drops the first `n` bytes, for servers that answer a Range request with the whole blob. */
@@ -66,6 +105,7 @@ export async function openBlob(
     opts.signal,
   );
   const length = Number(header(res.headers, "content-length") ?? Number.NaN);
+  const remaining = desc.size === undefined ? undefined : desc.size - offset;
   if (res.status === 206 && offset > 0) {
     const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header(res.headers, "content-range") ?? "");
     if (!range || Number(range[1]) !== offset) {
@@ -79,13 +119,14 @@ export async function openBlob(
       );
     }
     const total = range[3] === "*" ? (desc.size ?? -1) : Number(range[3]);
-    return { stream: res.body, size: total };
+    return { stream: guardBody(res, desc, remaining), size: total };
   }
   if (res.status === 200) {
     const size = Number.isNaN(length) ? (desc.size ?? -1) : length;
-    if (offset === 0) return { stream: res.body, size };
+    const whole = desc.size === undefined ? undefined : desc.size;
+    if (offset === 0) return { stream: guardBody(res, desc, whole), size };
     // pipeline passes a failure of the response on to the stream the caller reads.
-    return { stream: pipeline(res.body, skipBytes(offset), () => {}), size };
+    return { stream: pipeline(guardBody(res, desc, whole), skipBytes(offset), () => {}), size };
   }
   throw await session.fail(ref, res, "GET", access);
 }
