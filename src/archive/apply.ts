@@ -67,6 +67,21 @@ const UMASK = (() => {
 })();
 const OPAQUE = ".wh..wh..opq";
 
+/**
+ * Xattrs a layer may not set. overlayfs reads its private `trusted.overlay.*`
+ * (and, mounted with userxattr, `user.overlay.*`) xattrs from the layer
+ * directories: opaque, redirect, metacopy, origin… would let an image steer
+ * the mount (redirect a directory to another path, make a file a metacopy of
+ * one it does not own); strata writes `trusted.overlay.opaque` itself, from
+ * `.wh..wh..opq`. `security.selinux` labels come from the engine, not the
+ * image (containers/storage ignores it for the same reason).
+ */
+export function refusedXattr(name: string): boolean {
+  return (
+    name.startsWith("trusted.overlay.") || name.startsWith("user.overlay.") || name === "security.selinux"
+  );
+}
+
 const unsafe = (name: string, why: string) =>
   new StrataError("UNSAFE_PATH", `refusing layer entry ${JSON.stringify(name)}: ${why}`, {
     details: { entry: name },
@@ -140,6 +155,8 @@ class Applier {
   /** Regular files written from a payload record: path → record index (for shadowing). */
   private payloads = new Map<string, number>();
   private dirTimes: Array<[string, number]> = [];
+  /** Whiteout devices this layer made (`.wh.NAME`): they hide lower layers only, never this one's entries. */
+  private whiteouts = new Set<string>();
 
   constructor(
     readonly root: string,
@@ -156,6 +173,11 @@ class Applier {
     for (let i = 0; i < parts.length - 1; i++) {
       rel = rel ? `${rel}/${parts[i]}` : parts[i];
       if (this.dirs.has(rel)) continue;
+      if (this.whiteouts.has(rel)) {
+        // `.wh.d` then `d/x`: d is this layer's directory, hiding the lower layers' d.
+        this.replaceWhiteoutWithDir(rel);
+        continue;
+      }
       const st = this.created.has(rel) ? lstatSync(this.abs(rel), { throwIfNoEntry: false }) : undefined;
       if (!st) {
         mkdirSync(this.abs(rel), { mode: 0o755 });
@@ -190,21 +212,62 @@ class Applier {
     return false;
   }
 
+  private replaceWhiteoutWithDir(rel: string): void {
+    this.whiteouts.delete(rel);
+    rmSync(this.abs(rel), { force: true });
+    mkdirSync(this.abs(rel), { mode: 0o755 });
+    this.opaque(rel);
+    this.dirs.add(rel);
+  }
+
+  opaque(rel: string): void {
+    native().lsetxattr(this.abs(rel), "trusted.overlay.opaque", Buffer.from("y"));
+  }
+
+  /**
+   * `.wh.NAME` hides NAME of the lower layers only (OCI image-spec), wherever
+   * it stands in the tar. If this layer has NAME already, NAME stays: a file
+   * hides the lower one by itself, a directory is made opaque. Otherwise a
+   * whiteout device; an entry of this layer arriving later replaces it.
+   */
+  whiteout(rel: string, h: Header): void {
+    if (this.whiteouts.has(rel)) return;
+    const st = this.created.has(rel) ? lstatSync(this.abs(rel), { throwIfNoEntry: false }) : undefined;
+    if (st?.isDirectory()) this.opaque(rel);
+    if (st) return;
+    this.created.add(rel);
+    this.whiteouts.add(rel);
+    native().mknod(this.abs(rel), S_IFCHR, 0, 0);
+    lchownSync(this.abs(rel), h.uid, h.gid);
+  }
+
+  /** A directory entry over this layer's whiteout of it: the new directory hides the lower one's content. */
+  replacesWhiteout(rel: string): boolean {
+    return this.whiteouts.delete(rel);
+  }
+
   private shadow(rel: string, index: number): void {
     this.split.shadow(index, readFileSync(this.abs(rel)));
     this.payloads.delete(rel);
   }
 
-  /** `modeSet`: the file was created with exactly its mode (no chmod needed). */
-  meta(rel: string, h: Header, pax: Map<string, Buffer>, isLink: boolean, modeSet = false): void {
+  /**
+   * Owner, xattrs, mode, times, in moby's order: chown clears setuid/setgid
+   * (even for root) and file capabilities, so the mode and the xattrs follow
+   * it. `createdWith`: the mode the entry was created with, exactly (chmod
+   * is skipped only when that is already its full mode).
+   */
+  meta(rel: string, h: Header, pax: Map<string, Buffer>, isLink: boolean, createdWith?: number): void {
     const path = this.abs(rel);
-    // New files are root's already; chown only others' (it clears setuid, so chmod follows it).
-    const chowned = h.uid !== 0 || h.gid !== 0;
-    if (chowned) lchownSync(path, h.uid, h.gid);
-    if (!isLink && (chowned || !modeSet)) chmodSync(path, h.mode & 0o7777);
+    // New entries are root's already.
+    if (h.uid !== 0 || h.gid !== 0) lchownSync(path, h.uid, h.gid);
     for (const [key, value] of pax) {
-      if (key.startsWith("SCHILY.xattr.")) native().lsetxattr(path, key.slice(13), value);
+      if (!key.startsWith("SCHILY.xattr.")) continue;
+      const name = key.slice(13);
+      if (!refusedXattr(name)) native().lsetxattr(path, name, value);
     }
+    const mode = h.mode & 0o7777;
+    if (!isLink && createdWith !== mode) chmodSync(path, mode);
     if (h.type === "5") this.dirTimes.push([path, h.mtime]);
     else lutimesSync(path, h.mtime, h.mtime);
   }
@@ -244,21 +307,21 @@ async function applyEntry(a: Applier, reader: TarReader, h: Header, pax: Map<str
   const parent = parts.slice(0, -1).join("/");
 
   if (base === OPAQUE) {
-    native().lsetxattr(a.abs(parent), "trusted.overlay.opaque", Buffer.from("y"));
+    a.opaque(parent);
     return skipBody();
   }
   if (base.startsWith(WHITEOUT)) {
     const target = parent ? `${parent}/${base.slice(WHITEOUT.length)}` : base.slice(WHITEOUT.length);
     cleanName(target);
-    a.clear(target, false);
-    native().mknod(a.abs(target), S_IFCHR, 0, 0);
-    lchownSync(a.abs(target), h.uid, h.gid);
+    a.whiteout(target, h);
     return skipBody();
   }
   const rel = parts.join("/");
+  const overWhiteout = a.replacesWhiteout(rel);
   switch (h.type) {
     case "5": {
       if (!a.clear(rel, true)) mkdirSync(a.abs(rel), { mode: 0o755 });
+      if (overWhiteout) a.opaque(rel);
       a.markDir(rel);
       a.meta(rel, h, pax, false);
       return skipBody();
@@ -285,7 +348,8 @@ async function applyEntry(a: Applier, reader: TarReader, h: Header, pax: Map<str
         closeSync(fd);
       }
       a.sizes.add(rel, h.size);
-      return a.meta(rel, h, pax, false, (mode & ~UMASK) === mode);
+      // open(2) gave the file `mode & 0o777` less the umask: that is its whole mode when nothing was cut.
+      return a.meta(rel, h, pax, false, mode & 0o777 & ~UMASK);
     }
     case "1": {
       const target = cleanName(h.linkname);

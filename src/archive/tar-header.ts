@@ -70,12 +70,14 @@ export function parseHeader(b: Buffer): Header {
     if (prefix) name = `${prefix}/${name}`;
   }
   const typeByte = b[156];
+  const size = num(b, 124, 12);
+  if (size < 0 || !Number.isSafeInteger(size)) throw corrupt(`bad size ${size}`);
   return {
     name,
     mode: num(b, 100, 8),
     uid: num(b, 108, 8),
     gid: num(b, 116, 8),
-    size: num(b, 124, 12),
+    size,
     mtime: num(b, 136, 12),
     type: typeByte === 0 ? "0" : String.fromCharCode(typeByte),
     linkname: str(b, 157, 100),

@@ -75,6 +75,31 @@ export class ByteSource {
   }
 }
 
+/** PAX numeric records: sizes and ids are decimal integers, times decimal seconds with an optional fraction. */
+const PAX_NUMBERS: Record<string, RegExp> = {
+  size: /^\d+$/,
+  uid: /^\d+$/,
+  gid: /^\d+$/,
+  mtime: /^-?\d+(\.\d+)?$/,
+  atime: /^-?\d+(\.\d+)?$/,
+  ctime: /^-?\d+(\.\d+)?$/,
+};
+
+/** A non-number would desynchronise the reader (size) or reach chown/utimes as NaN: the layer is corrupt. */
+function checkPaxNumbers(pax: Map<string, Buffer>): void {
+  for (const [key, pattern] of Object.entries(PAX_NUMBERS)) {
+    const value = pax.get(key)?.toString("latin1");
+    if (value === undefined) continue;
+    const n = Number(value);
+    const tooBig = (key === "uid" || key === "gid") && n > 0xfffffffe; // (uid_t)-1 means "unchanged" to chown
+    if (!pattern.test(value) || !Number.isSafeInteger(Math.trunc(n)) || tooBig)
+      throw new StrataError(
+        "CORRUPT_LAYER",
+        `invalid tar header: PAX ${key} ${JSON.stringify(value)} is not a number`,
+      );
+  }
+}
+
 export const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK;
 
 export class TarReader {
@@ -119,6 +144,7 @@ export class TarReader {
       const text = (k: string) => all.get(k)?.toString("utf8");
       h.name = text("path") ?? longName ?? h.name;
       h.linkname = text("linkpath") ?? longLink ?? h.linkname;
+      checkPaxNumbers(all);
       if (all.has("size")) h.size = Number(text("size"));
       if (all.has("uid")) h.uid = Number(text("uid"));
       if (all.has("gid")) h.gid = Number(text("gid"));

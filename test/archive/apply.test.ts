@@ -199,3 +199,137 @@ test("a real GNU tar of a directory tree re-emits byte-exactly", async () => {
   assert.equal(result.diffId, `sha256:${createHash("sha256").update(tar).digest("hex")}`);
   assert.deepEqual(await emitted(dir, tarSplitPath), tar);
 });
+
+test("the mode is set last: setuid and setgid survive for root-owned entries as for others", async () => {
+  const { dir } = await apply(
+    buildTar([
+      { name: "bin/", type: "5", mode: 0o755 },
+      { name: "bin/su", body: "#!/bin/sh\n", mode: 0o4755 },
+      { name: "bin/empty-suid", mode: 0o4711 },
+      { name: "bin/wall", body: "w", mode: 0o2755, gid: 5 },
+      { name: "bin/user-suid", body: "u", mode: 0o6750, uid: 1000, gid: 1000 },
+      { name: "shared/", type: "5", mode: 0o3777 },
+      { name: "shared/tmp/", type: "5", mode: 0o1777, uid: 1000 },
+      { name: "fifo", type: "6", mode: 0o4640 },
+    ]),
+  );
+  const mode = (p: string) => lstatSync(join(dir, p)).mode & 0o7777;
+  assert.equal(mode("bin/su"), 0o4755, "root-owned setuid file");
+  assert.equal(mode("bin/empty-suid"), 0o4711, "empty setuid file");
+  assert.equal(mode("bin/wall"), 0o2755, "setgid file with a group");
+  assert.equal(mode("bin/user-suid"), 0o6750, "setuid+setgid file of uid 1000");
+  assert.equal(mode("shared"), 0o3777, "setgid+sticky root directory");
+  assert.equal(mode("shared/tmp"), 0o1777, "sticky directory of uid 1000");
+  assert.equal(mode("fifo"), 0o4640, "fifo");
+});
+
+test("a whiteout never removes what its own layer holds, before or after it in the tar", async () => {
+  const { dir } = await apply(
+    buildTar([
+      { name: "keep.txt", body: "mine\n" },
+      { name: ".wh.keep.txt" },
+      { name: "tree/", type: "5" },
+      { name: "tree/leaf", body: "leaf\n" },
+      { name: ".wh.tree" },
+      { name: ".wh.later.txt" },
+      { name: "later.txt", body: "later\n" },
+      { name: ".wh.newdir" },
+      { name: "newdir/inside", body: "in\n" },
+      { name: ".wh.gone" },
+    ]),
+  );
+  assert.equal(readFileSync(join(dir, "keep.txt"), "utf8"), "mine\n", "x then .wh.x: x stays");
+  assert.equal(readFileSync(join(dir, "tree/leaf"), "utf8"), "leaf\n", "dir then .wh.dir: the dir stays");
+  assert.equal(
+    native().lgetxattr(join(dir, "tree"), "trusted.overlay.opaque")?.toString(),
+    "y",
+    "…and hides the lower layers' dir",
+  );
+  assert.equal(readFileSync(join(dir, "later.txt"), "utf8"), "later\n", ".wh.x then x: x stays");
+  assert.equal(readFileSync(join(dir, "newdir/inside"), "utf8"), "in\n", ".wh.d then d/f: d/f stays");
+  assert.equal(native().lgetxattr(join(dir, "newdir"), "trusted.overlay.opaque")?.toString(), "y");
+  const gone = lstatSync(join(dir, "gone"));
+  assert.equal(gone.isCharacterDevice() && gone.rdev === 0, true, "a plain whiteout still hides the lower x");
+});
+
+test("an opaque marker keeps its own layer's entries, whether they come before or after it", async () => {
+  const { dir } = await apply(
+    buildTar([
+      { name: "before/", type: "5" },
+      { name: "before/a", body: "a\n" },
+      { name: "before/sub/b", body: "b\n" },
+      { name: "before/.wh..wh..opq" },
+      { name: "after/.wh..wh..opq" },
+      { name: "after/", type: "5", mode: 0o750 },
+      { name: "after/c", body: "c\n" },
+    ]),
+  );
+  for (const d of ["before", "after"]) {
+    assert.equal(native().lgetxattr(join(dir, d), "trusted.overlay.opaque")?.toString(), "y", d);
+  }
+  assert.equal(readFileSync(join(dir, "before/a"), "utf8"), "a\n");
+  assert.equal(readFileSync(join(dir, "before/sub/b"), "utf8"), "b\n");
+  assert.equal(readFileSync(join(dir, "after/c"), "utf8"), "c\n");
+  assert.equal(statSync(join(dir, "after")).mode & 0o777, 0o750);
+});
+
+for (const [key, value] of [
+  ["size", "12abc"],
+  ["size", "-5"],
+  ["uid", "root"],
+  ["gid", "1e3"],
+  ["mtime", "yesterday"],
+  ["size", "99999999999999999999"],
+] as const) {
+  test(`a non-numeric PAX ${key}=${value} is CORRUPT_LAYER`, async () => {
+    const tar = buildTar([
+      { name: "f", body: "hello", pax: { [key]: value } },
+      { name: "g", body: "x" },
+    ]);
+    await assert.rejects(apply(tar), { code: "CORRUPT_LAYER" });
+  });
+}
+
+test("PAX times with fractions and negative values are numbers", async () => {
+  const tar = buildTar([
+    { name: "f", body: "x", pax: { mtime: "1700000000.5", atime: "-1.25", uid: "7", gid: "8", size: "1" } },
+  ]);
+  const { dir } = await apply(tar);
+  const st = lstatSync(join(dir, "f"));
+  assert.equal(st.uid, 7);
+  assert.equal(Math.floor(st.mtimeMs / 1000), 1_700_000_000);
+});
+
+test("xattrs that steer overlayfs or label SELinux are dropped; others are applied", async () => {
+  const { dir } = await apply(
+    buildTar([
+      {
+        name: "d/",
+        type: "5",
+        pax: {
+          "SCHILY.xattr.trusted.overlay.opaque": "y",
+          "SCHILY.xattr.trusted.overlay.redirect": "/etc",
+          "SCHILY.xattr.user.overlay.opaque": "y",
+          "SCHILY.xattr.user.keep": "1",
+        },
+      },
+      {
+        name: "d/f",
+        body: "f",
+        pax: {
+          "SCHILY.xattr.trusted.overlay.metacopy": "",
+          "SCHILY.xattr.security.selinux": "system_u:object_r:shadow_t:s0",
+          "SCHILY.xattr.user.note": "kept",
+        },
+      },
+    ]),
+  );
+  const x = (p: string, k: string) => native().lgetxattr(join(dir, p), k)?.toString();
+  assert.equal(x("d", "trusted.overlay.opaque"), undefined);
+  assert.equal(x("d", "trusted.overlay.redirect"), undefined);
+  assert.equal(x("d", "user.overlay.opaque"), undefined);
+  assert.equal(x("d", "user.keep"), "1");
+  assert.equal(x("d/f", "trusted.overlay.metacopy"), undefined);
+  assert.equal(x("d/f", "security.selinux"), undefined);
+  assert.equal(x("d/f", "user.note"), "kept");
+});
