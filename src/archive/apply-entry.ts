@@ -1,0 +1,193 @@
+/**
+ * One tar entry written into the layer directory: the path checks
+ * (layer-tree.ts), whiteouts (whiteouts.ts), then the entry by its type,
+ * its payload streamed to disk and referenced from the tar-split
+ * (payloads.ts), its metadata last (entry-meta.ts), its size counted
+ * (sizes.ts). Existing paths are unlinked before they are replaced, so
+ * nothing is ever written through a link; a hardlink must name a
+ * non-directory inside this layer.
+ */
+import { closeSync, constants, linkSync, mkdirSync, openSync, rmSync, symlinkSync, writeSync } from "node:fs";
+import { StrataError } from "../errors.ts";
+import { native } from "../sys/index.ts";
+import { EntryMeta } from "./entry-meta.ts";
+import { cleanName, LayerTree, unsafe } from "./layer-tree.ts";
+import { Payloads } from "./payloads.ts";
+import { Sizes } from "./sizes.ts";
+import type { Header } from "./tar-header.ts";
+import { type ByteSource, padding } from "./tar-reader.ts";
+import type { TarSplitWriter } from "./tar-split.ts";
+import { OPAQUE, WHITEOUT, Whiteouts } from "./whiteouts.ts";
+
+const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+const S_IFIFO = 0o010000;
+const DEVICE_KIND: Record<string, number> = { "3": S_IFCHR, "4": S_IFBLK, "6": S_IFIFO };
+/** The process umask, read once: it decides whether open(2)'s mode was exact. */
+const UMASK = (() => {
+  const m = process.umask(0);
+  process.umask(m);
+  return m;
+})();
+
+/** The entry being written: its header, PAX records, and where it goes. */
+interface Entry {
+  h: Header;
+  pax: Map<string, Buffer>;
+  rel: string;
+  /** The entry takes the place of this layer's whiteout of the same path. */
+  overWhiteout: boolean;
+}
+
+export class LayerWriter {
+  readonly tree: LayerTree;
+  readonly sizes = new Sizes();
+  private readonly whiteouts: Whiteouts;
+  private readonly payloads: Payloads;
+  private readonly meta = new EntryMeta();
+
+  constructor(
+    root: string,
+    private readonly split: TarSplitWriter,
+    private readonly source: ByteSource,
+  ) {
+    this.tree = new LayerTree(root);
+    this.whiteouts = new Whiteouts(this.tree);
+    this.payloads = new Payloads(this.tree, split);
+  }
+
+  async entry(h: Header, pax: Map<string, Buffer>): Promise<void> {
+    const parts = cleanName(h.name);
+    if (parts.length === 0) {
+      // The root itself ("./"): only its metadata applies.
+      if (h.type === "5") this.meta.apply(this.tree.root, h, pax, false);
+      return this.skipBody(h);
+    }
+    this.tree.ensureParents(parts, h.name);
+    const base = parts[parts.length - 1];
+    const parent = parts.slice(0, -1).join("/");
+    if (base === OPAQUE) this.whiteouts.opaque(parent);
+    else if (base.startsWith(WHITEOUT)) {
+      const target = parent ? `${parent}/${base.slice(WHITEOUT.length)}` : base.slice(WHITEOUT.length);
+      cleanName(target);
+      this.whiteouts.whiteout(target, h);
+    } else {
+      const rel = parts.join("/");
+      const e: Entry = { h, pax, rel, overWhiteout: this.whiteouts.replaces(rel) };
+      if (h.type === "0" || h.type === "7") return this.file(e);
+      this.write(e);
+    }
+    return this.skipBody(h);
+  }
+
+  finish(): void {
+    this.meta.finish();
+  }
+
+  /** Every entry type but regular files (whose payload is streamed). */
+  private write(e: Entry): void {
+    const { h, rel } = e;
+    const path = this.tree.abs(rel);
+    switch (h.type) {
+      case "5":
+        if (!this.clear(rel, true)) mkdirSync(path, { mode: 0o755 });
+        if (e.overWhiteout) this.whiteouts.opaque(rel);
+        this.tree.markDir(rel);
+        this.meta.apply(path, h, e.pax, false);
+        return;
+      case "1":
+        this.hardlink(e);
+        return;
+      case "2":
+        this.clear(rel, false);
+        symlinkSync(h.linkname, path);
+        this.sizes.add(rel, Buffer.byteLength(h.linkname));
+        this.meta.apply(path, h, e.pax, true);
+        return;
+      case "3":
+      case "4":
+      case "6":
+        this.clear(rel, false);
+        native().mknod(path, DEVICE_KIND[h.type] | (h.mode & 0o7777), h.devmajor, h.devminor);
+        this.meta.apply(path, h, e.pax, false);
+        return;
+      default:
+        throw new StrataError(
+          "CORRUPT_LAYER",
+          `unsupported tar entry type ${JSON.stringify(h.type)} for ${h.name}`,
+        );
+    }
+  }
+
+  private async file(e: Entry): Promise<void> {
+    const { h, rel } = e;
+    this.clear(rel, false);
+    const path = this.tree.abs(rel);
+    const mode = h.mode & 0o7777;
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+    const fd = openSync(path, flags, mode & 0o777);
+    try {
+      if (h.size > 0) {
+        this.payloads.record(rel, h.size);
+        await this.body(h, (c) => {
+          let off = 0;
+          while (off < c.length) off += writeSync(fd, c, off);
+        });
+      }
+    } finally {
+      closeSync(fd);
+    }
+    this.sizes.add(rel, h.size);
+    // open(2) gave the file `mode & 0o777` less the umask: that is its whole mode when nothing was cut.
+    this.meta.apply(path, h, e.pax, false, mode & 0o777 & ~UMASK);
+  }
+
+  private hardlink({ h, rel }: Entry): void {
+    const target = cleanName(h.linkname);
+    if (target.length === 0) throw unsafe(h.name, "it links to the layer root");
+    this.tree.ensureParents(target, h.name);
+    const targetRel = target.join("/");
+    const st = this.tree.stat(targetRel);
+    if (!st) throw unsafe(h.name, `its hardlink target ${h.linkname} is not in this layer`);
+    if (st.isDirectory()) throw unsafe(h.name, "it hardlinks a directory");
+    if (targetRel === rel) return;
+    this.clear(rel, false);
+    linkSync(this.tree.abs(targetRel), this.tree.abs(rel));
+    this.sizes.link(rel, targetRel);
+  }
+
+  /**
+   * Before a path is written: drop what this layer put there (saving any
+   * content the tar-split refers to). Returns true when a directory is there
+   * and `keepDir` keeps it (a directory entry over a directory updates it).
+   */
+  private clear(rel: string, keepDir: boolean): boolean {
+    if (this.tree.claim(rel)) return false;
+    const st = this.tree.stat(rel);
+    if (!st) return false;
+    if (st.isDirectory()) {
+      if (keepDir) return true;
+      this.payloads.saveUnder(rel);
+      this.tree.unmarkTree(rel);
+      rmSync(this.tree.abs(rel), { recursive: true, force: true });
+      this.sizes.removeTree(rel);
+      return false;
+    }
+    this.payloads.save(rel);
+    rmSync(this.tree.abs(rel), { force: true });
+    this.sizes.remove(rel);
+    return false;
+  }
+
+  /** Streams the payload to `sink`; the padding goes to the tar-split. */
+  private async body(h: Header, sink: (c: Buffer) => void): Promise<void> {
+    await this.source.pipe(h.size, sink);
+    const pad = padding(h.size);
+    if (pad > 0) this.split.raw((await this.source.read(pad)) ?? Buffer.alloc(0));
+  }
+
+  /** A payload nothing is written from (links, directories, whiteouts) is kept in the tar-split as is. */
+  private async skipBody(h: Header): Promise<void> {
+    if (h.size > 0) await this.body(h, (c) => this.split.raw(c));
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * An entry's metadata, applied after its content: owner, xattrs, mode,
+ * times, in moby's order: chown clears setuid/setgid (even for root) and
+ * file capabilities, so the mode and the xattrs follow it. Directory times
+ * wait for the end (creating children changes them).
+ */
+import { chmodSync, lchownSync, lutimesSync } from "node:fs";
+import { native } from "../sys/index.ts";
+import type { Header } from "./tar-header.ts";
+
+const XATTR = "SCHILY.xattr.";
+
+/**
+ * Xattrs a layer may not set. overlayfs reads its private `trusted.overlay.*`
+ * (and, mounted with userxattr, `user.overlay.*`) xattrs from the layer
+ * directories: opaque, redirect, metacopy, origin… would let an image steer
+ * the mount (redirect a directory to another path, make a file a metacopy of
+ * one it does not own); strata writes `trusted.overlay.opaque` itself, from
+ * `.wh..wh..opq`. `security.selinux` labels come from the engine, not the
+ * image (containers/storage ignores it for the same reason).
+ */
+export function refusedXattr(name: string): boolean {
+  return (
+    name.startsWith("trusted.overlay.") || name.startsWith("user.overlay.") || name === "security.selinux"
+  );
+}
+
+export class EntryMeta {
+  private dirTimes: Array<[string, number]> = [];
+
+  /** `createdWith`: the mode the entry was created with, exactly (chmod is skipped only when that is already its full mode). */
+  apply(path: string, h: Header, pax: Map<string, Buffer>, isLink: boolean, createdWith?: number): void {
+    // New entries are root's already.
+    if (h.uid !== 0 || h.gid !== 0) lchownSync(path, h.uid, h.gid);
+    for (const [key, value] of pax) {
+      if (!key.startsWith(XATTR)) continue;
+      const name = key.slice(XATTR.length);
+      if (!refusedXattr(name)) native().lsetxattr(path, name, value);
+    }
+    const mode = h.mode & 0o7777;
+    if (!isLink && createdWith !== mode) chmodSync(path, mode);
+    if (h.type === "5") this.dirTimes.push([path, h.mtime]);
+    else lutimesSync(path, h.mtime, h.mtime);
+  }
+
+  finish(): void {
+    for (const [path, mtime] of this.dirTimes.reverse()) lutimesSync(path, mtime, mtime);
+  }
+}
