@@ -38,7 +38,12 @@ export interface BlobStream {
  * rather than buffered until the digest check; a connection that fails
  * mid-body is a registry error worded as Go's (`Get "…": EOF`), not undici's.
  */
-function guardBody(res: HttpResponse, desc: BlobDescriptor, limit: number | undefined): Readable {
+function guardBody(
+  res: HttpResponse,
+  desc: BlobDescriptor,
+  limit: number | undefined,
+  signal: AbortSignal | undefined,
+): Readable {
   let seen = 0;
   let refused = false;
   const guard = new Transform({
@@ -60,9 +65,14 @@ function guardBody(res: HttpResponse, desc: BlobDescriptor, limit: number | unde
     },
   });
   res.body.on("error", (err) => {
-    // Destroying the body ourselves (a refused blob, a closed reader) is not the registry's failure.
-    if (!refused && !guard.destroyed) guard.destroy(networkError(err, "GET", res.url));
+    // Destroying the body ourselves (a refused blob, a closed reader) is not the registry's failure,
+    // and an aborted pull reports why it was aborted.
+    if (refused || guard.destroyed) return;
+    guard.destroy(signal?.aborted ? signal.reason : networkError(err, "GET", res.url));
   });
+  // Readers see errors through their own listeners; one that stopped reading (an upload that
+  // failed and aborted this download) must not turn the body's failure into an uncaught error.
+  guard.on("error", () => {});
   guard.on("close", () => {
     if (!res.body.destroyed) res.body.destroy();
   });
@@ -119,14 +129,14 @@ export async function openBlob(
       );
     }
     const total = range[3] === "*" ? (desc.size ?? -1) : Number(range[3]);
-    return { stream: guardBody(res, desc, remaining), size: total };
+    return { stream: guardBody(res, desc, remaining, opts.signal), size: total };
   }
   if (res.status === 200) {
     const size = Number.isNaN(length) ? (desc.size ?? -1) : length;
     const whole = desc.size === undefined ? undefined : desc.size;
-    if (offset === 0) return { stream: guardBody(res, desc, whole), size };
+    if (offset === 0) return { stream: guardBody(res, desc, whole, opts.signal), size };
     // pipeline passes a failure of the response on to the stream the caller reads.
-    return { stream: pipeline(guardBody(res, desc, whole), skipBytes(offset), () => {}), size };
+    return { stream: pipeline(guardBody(res, desc, whole, opts.signal), skipBytes(offset), () => {}), size };
   }
   throw await session.fail(ref, res, "GET", access);
 }
