@@ -297,6 +297,17 @@ const diff: CommandSpec = {
   action: "diff",
 };
 
+const cp: CommandSpec = {
+  name: "cp",
+  summary: "Copy files/folders between a container and the local filesystem",
+  args: ["<CONTAINER:SRC_PATH|SRC_PATH|->", "<DEST_PATH|-|CONTAINER:DEST_PATH>"],
+  flags: [
+    { long: "archive", short: "a", help: "Archive mode (copy all uid/gid information)" },
+    { long: "follow-link", short: "L", help: "Always follow symbol link in SRC_PATH" },
+  ],
+  load: () => import("./commands/cp.ts"),
+};
+
 const rename: CommandSpec = {
   name: "rename",
   summary: "Rename a container",
@@ -631,6 +642,7 @@ export const TOP_LEVEL: CommandSpec[] = [
   rm,
   rmi,
   diff,
+  cp,
   commit,
   rename,
   update,
@@ -651,6 +663,7 @@ export const GROUPS: GroupSpec[] = [
     commands: [
       attach,
       commit,
+      cp,
       create,
       diff,
       exec,

@@ -1,3 +1,4 @@
+export type { PathStat } from "./copy.ts";
 export type { ContainerConfig, CreateOptions } from "./create.ts";
 export type { Change } from "./diff.ts";
 export type { ContainerInspect } from "./inspect.ts";

@@ -114,7 +114,7 @@ export interface StartOptions {
   exitCommand?: string[];
 }
 
-function imageLinks(store: Store, c: ContainerRecord): string[] {
+export function imageLinks(store: Store, c: ContainerRecord): string[] {
   return c.chain.map((chainId) => {
     const l = store.meta.layers.get(chainId);
     if (!l || !existsSync(store.layers.diffDir(chainId))) {

@@ -6,6 +6,7 @@
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import type { Digest } from "../digest/index.ts";
 import { isStrataError, StrataError } from "../errors.ts";
 import type { ImageService } from "../image/index.ts";
@@ -33,6 +34,7 @@ import { mountsOf, releaseVolumes } from "../volume/index.ts";
 import { refreshAndAutoRemove } from "./auto-remove.ts";
 import { cliPath } from "./cli-path.ts";
 import type { CommitOptions } from "./commit.ts";
+import type { PathStat } from "./copy.ts";
 import { type CreateOptions, createContainer } from "./create.ts";
 import { type Change, upperChanges } from "./diff.ts";
 import { sweepAfterRemoval } from "./gc-trigger.ts";
@@ -314,6 +316,62 @@ export class ContainerService {
       if (holder) throw nameInUse(name, holder.id);
       this.store.meta.containers.update(c.id, { name });
     });
+  }
+
+  // --- Files: cp and the archive calls (copy.ts) ------------------------------
+
+  /** What is at `path` in the container (HEAD /containers/{id}/archive's X-Docker-Container-Path-Stat). */
+  async statPath(nameOrId: string, path: string): Promise<PathStat> {
+    const c = await this.refreshed(this.get(nameOrId));
+    const { statPath } = await import("./copy.ts");
+    return statPath(this.store, c, nameOrId, path);
+  }
+
+  /** A tar stream of `path` and its stat (`cp CONTAINER:PATH -`, GET /containers/{id}/archive). */
+  async archive(
+    nameOrId: string,
+    path: string,
+    opts: { followLink?: boolean } = {},
+  ): Promise<{ stat: PathStat; stream: Readable }> {
+    const c = await this.refreshed(this.get(nameOrId));
+    const { archivePath } = await import("./copy.ts");
+    return archivePath(this.store, c, nameOrId, path, opts);
+  }
+
+  /** Unpacks a tar stream into an existing directory (`cp - CONTAINER:DIR`, PUT /containers/{id}/archive). */
+  async putArchive(
+    nameOrId: string,
+    dir: string,
+    input: Readable,
+    opts: { keepOwners?: boolean } = {},
+  ): Promise<void> {
+    const c = await this.refreshed(this.get(nameOrId));
+    const { putArchive } = await import("./copy.ts");
+    return putArchive(this.store, c, nameOrId, dir, input, opts);
+  }
+
+  /** `cp CONTAINER:SRC DEST` with Docker's destination rules. */
+  async copyFrom(
+    nameOrId: string,
+    src: string,
+    dest: string,
+    opts: { followLink?: boolean } = {},
+  ): Promise<void> {
+    const c = await this.refreshed(this.get(nameOrId));
+    const { copyFromContainer } = await import("./copy.ts");
+    return copyFromContainer(this.store, c, nameOrId, src, dest, opts);
+  }
+
+  /** `cp SRC CONTAINER:DEST`: written as root unless `keepOwners` (`-a`). */
+  async copyTo(
+    nameOrId: string,
+    src: string,
+    dest: string,
+    opts: { followLink?: boolean; keepOwners?: boolean } = {},
+  ): Promise<void> {
+    const c = await this.refreshed(this.get(nameOrId));
+    const { copyToContainer } = await import("./copy.ts");
+    return copyToContainer(this.store, c, nameOrId, src, dest, opts);
   }
 
   /** What the container changed relative to its image (`diff`). */
