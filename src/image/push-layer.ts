@@ -7,7 +7,6 @@
  */
 import { createHash } from "node:crypto";
 import { type Readable, Transform, type TransformCallback } from "node:stream";
-import { emitLayer, emittedSize, gzipStream } from "../archive/index.ts";
 import { type Digest, shortHex } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
 import type { BlobSource } from "../metadata/index.ts";
@@ -28,6 +27,8 @@ export interface PushedBlob {
   size: number;
   mediaType: string;
   how: "exists" | "mounted" | "copied" | "compressed";
+  /** Already recorded in blob_sources for this repository: nothing new to write. */
+  known?: boolean;
 }
 
 export interface LayerContext {
@@ -59,15 +60,15 @@ export async function pushLayer(ctx: LayerContext, layer: PushLayer): Promise<Pu
   const sources = candidates(layer, ctx.store.meta.blobSources.forDiffId(layer.diffId));
 
   // 1. Blobs the destination repository may hold already: recorded there, or the image's own.
-  const heads = new Map<Digest, { size: number; mediaType: string }>();
+  const heads = new Map<Digest, { size: number; mediaType: string; known?: boolean }>();
   for (const s of sources)
-    if (s.registry === dest.domain && s.repository === dest.path) heads.set(s.digest, s);
+    if (s.registry === dest.domain && s.repository === dest.path) heads.set(s.digest, { ...s, known: true });
   if (layer.manifestBlob && !heads.has(layer.manifestBlob.digest)) {
     heads.set(layer.manifestBlob.digest, layer.manifestBlob);
   }
   for (const [digest, info] of heads) {
     if (await registry.blobExists(dest, digest, { signal })) {
-      return { digest, size: info.size, mediaType: info.mediaType, how: "exists" };
+      return { digest, size: info.size, mediaType: info.mediaType, how: "exists", known: info.known };
     }
   }
 
@@ -164,6 +165,8 @@ class DiffIdCheck extends Transform {
 }
 
 async function compressLayer(ctx: LayerContext, layer: PushLayer, location?: URL): Promise<PushedBlob> {
+  // The archive code loads only when a layer really has to be compressed.
+  const { emitLayer, emittedSize, gzipStream } = await import("../archive/index.ts");
   const { layers } = ctx.store;
   const dir = layers.diffDir(layer.chainId);
   const tarSplit = layers.tarSplitPath(layer.chainId);

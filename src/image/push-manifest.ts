@@ -4,7 +4,7 @@
  * Docker schema2 manifest, as `docker push` writes it (Go's MarshalIndent
  * with three spaces), or an OCI one when the image's layers are OCI.
  */
-import { MediaType } from "../oci/index.ts";
+import { MediaType } from "../oci/media-types.ts";
 import type { PushedBlob } from "./push-layer.ts";
 
 export interface ManifestToPush {

@@ -8,7 +8,7 @@
 import { type Digest, shortHex } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
 import { FileLock, type RefRecord } from "../metadata/index.ts";
-import { MediaType, parseImageManifest } from "../oci/index.ts";
+import { MediaType } from "../oci/media-types.ts";
 import {
   familiarName,
   familiarString,
@@ -22,7 +22,6 @@ import {
 } from "../reference/index.ts";
 import type { RegistryClient } from "../registry/index.ts";
 import type { Store } from "../store/index.ts";
-import { parseConfig } from "./config.ts";
 import type { PushListener, PushPhase } from "./events.ts";
 import { type LayerContext, type PushedBlob, type PushLayer, pushLayer } from "./push-layer.ts";
 import { buildManifest, isOciMediaType, type ManifestToPush } from "./push-manifest.ts";
@@ -137,15 +136,23 @@ async function pushImage(
   const image = store.meta.images.get(imageId);
   if (!image) throw new StrataError("NOT_FOUND", `No such image: ${imageId}`);
   const configBytes = store.content.read(imageId);
-  const config = parseConfig(configBytes);
+  // Both documents were checked at the door (pull, import, commit): only the parts a push needs are read.
+  const diffIds = (JSON.parse(configBytes.toString("utf8")) as { rootfs: { diff_ids: Digest[] } }).rootfs
+    .diff_ids;
   const own = ownManifest(store, imageId);
-  const ownLayers = own ? parseImageManifest(own.bytes, own.mediaType).layers : undefined;
-  const layers: PushLayer[] = config.diffIds.map((diffId, i) => {
-    const blob = ownLayers?.length === config.diffIds.length ? ownLayers[i] : undefined;
+  const ownLayers = own
+    ? (
+        JSON.parse(own.bytes.toString("utf8")) as {
+          layers: Array<{ digest: Digest; size: number; mediaType: string }>;
+        }
+      ).layers
+    : undefined;
+  const layers: PushLayer[] = diffIds.map((diffId, i) => {
+    const blob = ownLayers?.length === diffIds.length ? ownLayers[i] : undefined;
     return {
       diffId,
       chainId: image.chain[i],
-      manifestBlob: blob && { digest: blob.digest as Digest, size: blob.size, mediaType: blob.mediaType },
+      manifestBlob: blob && { digest: blob.digest, size: blob.size, mediaType: blob.mediaType },
     };
   });
   const oci =
@@ -162,12 +169,11 @@ async function pushImage(
   const digest = await registry.pushManifest(dest, manifest.bytes, manifest.mediaType, {
     signal: opts.signal,
   });
-  store.meta.images.setRef({
-    name: referenceString(withDigest(makeReference(dest.domain, dest.path), digest)),
-    repo: fullName(dest),
-    kind: "digest",
-    imageId,
-  });
+  // The repository digest, as Docker adds it after a push (unchanged on a push again: no write).
+  const digestName = referenceString(withDigest(makeReference(dest.domain, dest.path), digest));
+  if (store.meta.images.getRef(digestName)?.imageId !== imageId) {
+    store.meta.images.setRef({ name: digestName, repo: fullName(dest), kind: "digest", imageId });
+  }
   emit({ status: "tag", tag: dest.tag!, digest, size: manifest.bytes.length });
   return { tag: dest.tag!, digest, size: manifest.bytes.length, layers: blobs.map((b) => b.how) };
 }
@@ -204,16 +210,17 @@ async function pushLayers(
       };
       const blob = await pushLayer(ctx, layer);
       results.set(layer.diffId, blob);
-      store.meta.blobSources.add([
-        {
-          diffId: layer.diffId,
-          digest: blob.digest,
-          mediaType: blob.mediaType,
-          size: blob.size,
-          registry: dest.domain,
-          repository: dest.path,
-        },
-      ]);
+      if (!blob.known)
+        store.meta.blobSources.add([
+          {
+            diffId: layer.diffId,
+            digest: blob.digest,
+            mediaType: blob.mediaType,
+            size: blob.size,
+            registry: dest.domain,
+            repository: dest.path,
+          },
+        ]);
       if (blob.how === "exists") ctx.report("exists");
       else if (blob.how !== "mounted") ctx.report("pushed");
     }

@@ -24,7 +24,7 @@ import {
   type PushManifestOptions,
   pushManifest,
 } from "./manifests.ts";
-import { type ResolvedImage, type ResolveOptions, resolveImage } from "./resolve.ts";
+import type { ResolvedImage, ResolveOptions } from "./resolve.ts";
 import { Session } from "./session.ts";
 import { Transport } from "./transport.ts";
 import {
@@ -84,7 +84,9 @@ export class RegistryClient {
   }
 
   /** The image manifest and verified config for a platform (default: the host's), through an index if need be. */
-  resolveImage(ref: RefLike, opts: ResolveOptions = {}): Promise<ResolvedImage> {
+  async resolveImage(ref: RefLike, opts: ResolveOptions = {}): Promise<ResolvedImage> {
+    // Loaded on first use: it brings the manifest schemas (zod), which a push never needs.
+    const { resolveImage } = await import("./resolve.ts");
     return resolveImage(this.session, toRef(ref), opts);
   }
 

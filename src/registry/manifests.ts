@@ -6,7 +6,7 @@
  */
 import { type Digest, sha256Digest } from "../digest/index.ts";
 import { RegistryError, StrataError } from "../errors.ts";
-import { DEFAULT_MANIFEST_ACCEPT } from "../oci/index.ts";
+import { DEFAULT_MANIFEST_ACCEPT } from "../oci/media-types.ts";
 import { familiarString, type Reference } from "../reference/index.ts";
 import { readAll } from "./read.ts";
 import { type Access, pullScope, pushScope, type Session } from "./session.ts";

@@ -241,7 +241,8 @@ class Meter extends Transform {
   size = 0;
   sourceError?: unknown;
   constructor(private readonly onBytes?: (n: number) => void) {
-    super();
+    // Large buffers: the request body is written in fewer, bigger pieces.
+    super({ highWaterMark: 1 << 20 });
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.hash.update(chunk);
