@@ -126,6 +126,9 @@ export class LayerWriter {
     const mode = h.mode & 0o7777;
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
     const fd = openSync(path, flags, mode & 0o777);
+    // open(2) gave the file `mode & 0o777` less the umask: that is its whole mode when nothing was cut.
+    const createdWith = mode & 0o777 & ~UMASK;
+    const byFd = !EntryMeta.hasXattrs(e.pax);
     try {
       if (h.size > 0) {
         this.payloads.record(rel, h.size);
@@ -134,12 +137,12 @@ export class LayerWriter {
           while (off < c.length) off += writeSync(fd, c, off);
         });
       }
+      if (byFd) this.meta.applyFd(fd, h, createdWith);
     } finally {
       closeSync(fd);
     }
     this.sizes.add(rel, h.size);
-    // open(2) gave the file `mode & 0o777` less the umask: that is its whole mode when nothing was cut.
-    this.meta.apply(path, h, e.pax, false, mode & 0o777 & ~UMASK);
+    if (!byFd) this.meta.apply(path, h, e.pax, false, createdWith);
   }
 
   private hardlink({ h, rel }: Entry): void {

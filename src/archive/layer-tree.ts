@@ -16,8 +16,12 @@ export const unsafe = (name: string, why: string) =>
     details: { entry: name },
   });
 
+const NEEDS_CLEANING = /(^|\/)\.{0,2}(\/|$)/;
+
 /** Cleans a tar name into path components under the root; throws on `..` escapes. */
 export function cleanName(name: string): string[] {
+  // Most names are already clean (no empty, `.` or `..` component): split and done.
+  if (!NEEDS_CLEANING.test(name)) return name.split("/");
   const out: string[] = [];
   for (const part of name.split("/")) {
     if (part === "" || part === ".") continue;

@@ -28,20 +28,36 @@ function str(b: Buffer, off: number, len: number): string {
   return b.toString("utf8", off, end < 0 || end > off + len ? off + len : end);
 }
 
-/** Octal ASCII, or base-256 when the top bit of the first byte is set (GNU). */
+/**
+ * Octal ASCII, or base-256 when the top bit of the first byte is set (GNU).
+ * Leading and trailing spaces and NULs are padding. Parsed byte by byte:
+ * every entry has five such fields, and this loop is in a pull's hot path.
+ */
 export function num(b: Buffer, off: number, len: number): number {
   if (b[off] & 0x80) {
     let v = b[off] & 0x3f;
     for (let i = 1; i < len; i++) v = v * 256 + b[off + i];
     return b[off] & 0x40 ? -v : v;
   }
-  const s = b
-    .toString("latin1", off, off + len)
-    .replace(/[\0 ]+$/g, "")
-    .replace(/^[ \0]+/, "");
-  if (s === "") return 0;
-  if (!/^[0-7]+$/.test(s)) throw corrupt(`bad number ${JSON.stringify(s)}`);
-  return Number.parseInt(s, 8);
+  let i = off;
+  const end = off + len;
+  while (i < end && (b[i] === 0x20 || b[i] === 0)) i++;
+  let v = 0;
+  for (; i < end; i++) {
+    const c = b[i];
+    if (c < 0x30 || c > 0x37) break;
+    v = v * 8 + (c - 0x30);
+  }
+  for (; i < end; i++) {
+    if (b[i] !== 0x20 && b[i] !== 0) {
+      const s = b
+        .toString("latin1", off, end)
+        .replace(/[\0 ]+$/g, "")
+        .replace(/^[ \0]+/, "");
+      throw corrupt(`bad number ${JSON.stringify(s)}`);
+    }
+  }
+  return v;
 }
 
 export function isZeroBlock(b: Buffer): boolean {
@@ -51,14 +67,16 @@ export function isZeroBlock(b: Buffer): boolean {
 
 function checksumOk(b: Buffer): boolean {
   const stored = num(b, 148, 8);
-  let unsigned = 0;
-  let signed = 0;
+  // The sum with the checksum field read as spaces, unsigned and (as old tars wrote it) signed.
+  let unsigned = 8 * 32;
+  let high = 0;
   for (let i = 0; i < BLOCK; i++) {
-    const c = i >= 148 && i < 156 ? 32 : b[i];
+    if (i === 148) i = 156;
+    const c = b[i];
     unsigned += c;
-    signed += c > 127 ? c - 256 : c;
+    if (c > 127) high++;
   }
-  return stored === unsigned || stored === signed;
+  return stored === unsigned || stored === unsigned - 256 * high;
 }
 
 export function parseHeader(b: Buffer): Header {

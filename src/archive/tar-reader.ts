@@ -76,7 +76,7 @@ export class ByteSource {
 }
 
 /** PAX numeric records: sizes and ids are decimal integers, times decimal seconds with an optional fraction. */
-const PAX_NUMBERS: Record<string, RegExp> = {
+const PAX_NUMBERS: Record<string, RegExp | undefined> = {
   size: /^\d+$/,
   uid: /^\d+$/,
   gid: /^\d+$/,
@@ -87,9 +87,10 @@ const PAX_NUMBERS: Record<string, RegExp> = {
 
 /** A non-number would desynchronise the reader (size) or reach chown/utimes as NaN: the layer is corrupt. */
 function checkPaxNumbers(pax: Map<string, Buffer>): void {
-  for (const [key, pattern] of Object.entries(PAX_NUMBERS)) {
-    const value = pax.get(key)?.toString("latin1");
-    if (value === undefined) continue;
+  for (const [key, raw] of pax) {
+    const pattern = PAX_NUMBERS[key];
+    if (pattern === undefined) continue;
+    const value = raw.toString("latin1");
     const n = Number(value);
     const tooBig = (key === "uid" || key === "gid") && n > 0xfffffffe; // (uid_t)-1 means "unchanged" to chown
     if (!pattern.test(value) || !Number.isSafeInteger(Math.trunc(n)) || tooBig)
@@ -120,12 +121,12 @@ export class TarReader {
         onRaw(Buffer.concat([...raws, block]));
         return null;
       }
-      raws.push(Buffer.from(block));
+      raws.push(block); // a view of a chunk the source never reuses
       const h = parseHeader(block);
       if (h.type === "x" || h.type === "g" || h.type === "L" || h.type === "K") {
         const body = await this.source.read(h.size + padding(h.size));
         if (!body && h.size > 0) throw truncated();
-        const data = body ? Buffer.from(body) : Buffer.alloc(0);
+        const data = body ?? Buffer.alloc(0);
         raws.push(data);
         const payload = data.subarray(0, h.size);
         if (h.type === "x") pax = new Map([...pax, ...parsePax(payload)]);
@@ -140,7 +141,7 @@ export class TarReader {
       }
       if (h.type === "S")
         throw new StrataError("CORRUPT_LAYER", `GNU sparse files are not supported (${h.name})`);
-      const all = new Map([...this.global, ...pax]);
+      const all = this.global.size === 0 ? pax : new Map([...this.global, ...pax]);
       const text = (k: string) => all.get(k)?.toString("utf8");
       h.name = text("path") ?? longName ?? h.name;
       h.linkname = text("linkpath") ?? longLink ?? h.linkname;
@@ -149,7 +150,7 @@ export class TarReader {
       if (all.has("uid")) h.uid = Number(text("uid"));
       if (all.has("gid")) h.gid = Number(text("gid"));
       if (all.has("mtime")) h.mtime = Number(text("mtime"));
-      return { header: h, pax: all, raw: Buffer.concat(raws) };
+      return { header: h, pax: all, raw: raws.length === 1 ? raws[0] : Buffer.concat(raws) };
     }
   }
 }
