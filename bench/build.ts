@@ -50,8 +50,14 @@ const ENV: Record<Engine, NodeJS.ProcessEnv> = {
   classic: { ...process.env, DOCKER_BUILDKIT: "0" },
   podman: process.env,
 };
+/**
+ * Debian's docker.io client (20.10, /usr/bin/docker) builds with the daemon's
+ * BuildKit; a newer client elsewhere on PATH insists on buildx.
+ */
+const DOCKER_CLI = existsSync("/usr/bin/docker") ? "/usr/bin/docker" : "docker";
+const dockerCmd = (...args: string[]) => [DOCKER_CLI, ...docker(...args).slice(1)];
 const cli = (e: Engine, ...args: string[]) =>
-  e === "strata" ? strata(...args) : e === "podman" ? podman(...args) : docker(...args);
+  e === "strata" ? strata(...args) : e === "podman" ? podman(...args) : dockerCmd(...args);
 
 function sh(cmd: string[], env: NodeJS.ProcessEnv = process.env): string {
   const r = spawnSync(cmd[0] as string, cmd.slice(1), { encoding: "utf8", env, maxBuffer: 1 << 26 });

@@ -13,7 +13,16 @@
  * not an entry. Nothing follows a symlink; files are read in chunks as the
  * consumer asks for them, so memory stays flat whatever the layer holds.
  */
-import { type BigIntStats, constants, lstatSync, readdirSync, readlinkSync } from "node:fs";
+import {
+  type BigIntStats,
+  closeSync,
+  constants,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+} from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -22,6 +31,7 @@ import { native } from "../sys/index.ts";
 import { TAR_END, type TarEntry, tarEntryHeader, tarPadding } from "./tar-writer.ts";
 
 const CHUNK = 1 << 20;
+const SMALL_FILE = 64 << 10;
 const WHITEOUT = ".wh.";
 const OPAQUE = ".wh..wh..opq";
 const OVERLAY_XATTR = "trusted.overlay.";
@@ -65,8 +75,41 @@ function readXattrs(path: string): { pax: Map<string, Buffer>; opaque: boolean }
   return { pax, opaque };
 }
 
+/** A file that changed size while it was read: the layer would not match its header. */
+function changedSize(path: string): StrataError {
+  return new StrataError("CONFLICT", `${path} changed size while its layer was being archived`, {
+    hint: "pause or stop the container before committing it",
+  });
+}
+
+/**
+ * A small file in one synchronous read: a layer of thousands of small files
+ * (a build's COPY) otherwise pays four thread-pool round trips per file.
+ */
+function smallFileBody(path: string, size: number): Buffer[] {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const buf = Buffer.allocUnsafe(size + 1);
+    let got = 0;
+    for (;;) {
+      const n = readSync(fd, buf, got, buf.length - got, null);
+      if (n === 0) break;
+      got += n;
+      if (got > size) break;
+    }
+    if (got !== size) throw changedSize(path);
+    return [buf.subarray(0, size), tarPadding(size)];
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Exactly `size` bytes of a regular file, in chunks; a file that changed size is an error. */
 async function* fileBody(path: string, size: number): AsyncGenerator<Buffer> {
+  if (size <= SMALL_FILE) {
+    yield* smallFileBody(path, size);
+    return;
+  }
   const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     let left = size;
@@ -78,11 +121,7 @@ async function* fileBody(path: string, size: number): AsyncGenerator<Buffer> {
       yield buf.subarray(0, bytesRead);
     }
     const { bytesRead: extra } = await fh.read(Buffer.alloc(1), 0, 1, null);
-    if (left !== 0 || extra !== 0) {
-      throw new StrataError("CONFLICT", `${path} changed size while its layer was being archived`, {
-        hint: "pause or stop the container before committing it",
-      });
-    }
+    if (left !== 0 || extra !== 0) throw changedSize(path);
   } finally {
     await fh.close();
   }
@@ -92,6 +131,12 @@ async function* fileBody(path: string, size: number): AsyncGenerator<Buffer> {
 export interface UpperTarOptions {
   /** SOURCE_DATE_EPOCH: no entry's mtime is later than this (seconds). */
   clampMtime?: number;
+  /**
+   * Called after a regular file's header and before its `size` body bytes
+   * (then its padding): lets a caller that keeps the directory as the layer
+   * record a tar-split without unpacking the tar again.
+   */
+  onFile?: (tarName: string, size: number) => void;
 }
 
 class UpperWalker {
@@ -155,6 +200,7 @@ class UpperWalker {
     if (st.isFile()) {
       const size = Number(st.size);
       yield tarEntryHeader({ ...e, size });
+      this.opts.onFile?.(tarName, size);
       yield* fileBody(path, size);
     } else if (st.isSymbolicLink()) {
       yield tarEntryHeader({ ...e, type: "2", linkname: readlinkSync(path) });
@@ -166,7 +212,7 @@ class UpperWalker {
   }
 }
 
-async function* upperTarChunks(upperDir: string, opts: UpperTarOptions): AsyncGenerator<Buffer> {
+export async function* upperTarChunks(upperDir: string, opts: UpperTarOptions = {}): AsyncGenerator<Buffer> {
   yield* new UpperWalker(opts).dir(upperDir, "");
   yield TAR_END;
 }

@@ -10,12 +10,11 @@
 import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, posix } from "node:path";
-import { tarUpperDir } from "../archive/index.ts";
 import type { Digest } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
 import { parseConfig } from "../image/config.ts";
 import type { ImageService } from "../image/index.ts";
-import { ingestLocal } from "../image/ingest.ts";
+import { ingestUpper } from "../image/ingest.ts";
 import { recordImage } from "../image/record.ts";
 import type { BuildCacheRecords } from "../metadata/index.ts";
 import { FileLock } from "../metadata/index.ts";
@@ -389,10 +388,11 @@ export class Builder {
       const next = cloneState(state);
       let layer: { chainId: Digest; diffId: Digest; size: number } | null = null;
       if (!snap.upperEmpty()) {
-        layer = await ingestLocal(
+        layer = await ingestUpper(
           this.store,
-          tarUpperDir(snap.upper, this.epoch === undefined ? {} : { clampMtime: this.epoch }),
+          snap.upper,
           state.chain.at(-1) ?? null,
+          this.epoch === undefined ? {} : { clampMtime: this.epoch },
         );
         next.chain.push(layer.chainId);
         next.diffIds.push(layer.diffId);

@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  type BigIntStats,
   closeSync,
   lstatSync,
   openSync,
@@ -15,7 +16,6 @@ import {
   readFileSync,
   readlinkSync,
   readSync,
-  type Stats,
 } from "node:fs";
 import { join } from "node:path";
 import type { FileHashRecords } from "../metadata/index.ts";
@@ -24,7 +24,8 @@ export interface ContextEntry {
   /** Path relative to the context root, `/`-separated, no leading slash. */
   rel: string;
   abs: string;
-  stat: Stats;
+  /** lstat with nanosecond times (the hash cache keys on mtime in ns). */
+  stat: BigIntStats;
 }
 
 type Matcher = { ignores(path: string): boolean };
@@ -66,7 +67,7 @@ function walk(root: string, ig: Matcher, hasExceptions: boolean, out: Map<string
     for (const name of readdirSync(dir).sort()) {
       const r = rel ? `${rel}/${name}` : name;
       const abs = join(dir, name);
-      const stat = lstatSync(abs);
+      const stat = lstatSync(abs, { bigint: true });
       const ignored = ig.ignores(stat.isDirectory() ? `${r}/` : r);
       if (!ignored) out.set(r, { rel: r, abs, stat });
       // An excluded directory is still walked when a `!` rule may bring something back.
@@ -107,6 +108,8 @@ export async function loadContext(root: string | null, hashes: FileHashRecords):
     );
   }
   const updates: { path: string; size: number; mtime: string; ino: string; digest: string }[] = [];
+  // One range query for every hash known under this context, instead of one per file.
+  const knownHashes = new Map((root ? hashes.under(`${root}/`) : []).map((h) => [h.path, h]));
   const ctx: BuildContext = {
     root,
     entries,
@@ -118,18 +121,19 @@ export async function loadContext(root: string | null, hashes: FileHashRecords):
       let content = "";
       if (type === "l") content = readlinkSync(entry.abs);
       if (type === "f") {
-        const mtime = String(lstatSync(entry.abs, { bigint: true }).mtimeNs);
+        const mtime = String(st.mtimeNs);
         const ino = String(st.ino);
-        const known = hashes.get(entry.abs);
-        if (known && known.size === st.size && known.mtime === mtime && known.ino === ino) {
+        const size = Number(st.size);
+        const known = knownHashes.get(entry.abs);
+        if (known && known.size === size && known.mtime === mtime && known.ino === ino) {
           content = known.digest;
         } else {
-          content = fileDigest(entry.abs, st.size);
-          ctx.transferred += st.size;
-          updates.push({ path: entry.abs, size: st.size, mtime, ino, digest: content });
+          content = fileDigest(entry.abs, size);
+          ctx.transferred += size;
+          updates.push({ path: entry.abs, size, mtime, ino, digest: content });
         }
       }
-      return `${type}:${(st.mode & 0o7777).toString(8)}:${content}`;
+      return `${type}:${(Number(st.mode) & 0o7777).toString(8)}:${content}`;
     },
     flush() {
       if (updates.length > 0) hashes.putAll(updates.splice(0));

@@ -111,8 +111,13 @@ export interface FileHash {
 export class FileHashRecords {
   constructor(private readonly q: Statements) {}
 
-  get(path: string): FileHash | undefined {
-    return this.q.sql("SELECT * FROM build_file_hashes WHERE path = ?").get(path) as FileHash | undefined;
+  /** Every hash of a path starting with `prefix` (a range scan of the primary key). */
+  under(prefix: string): FileHash[] {
+    // The smallest string greater than every one starting with `prefix`.
+    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    return this.q
+      .sql("SELECT * FROM build_file_hashes WHERE path >= ? AND path < ?")
+      .all(prefix, end) as FileHash[];
   }
 
   putAll(rows: FileHash[]): void {
