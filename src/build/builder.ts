@@ -38,7 +38,7 @@ import type { Instruction } from "./instructions.ts";
 import { parseInstruction } from "./instructions.ts";
 import { parseLine } from "./parser.ts";
 import { type BuildListener, Progress, type Vertex } from "./progress.ts";
-import { runStep } from "./run.ts";
+import { cleanStaleBuildContainers, runStep } from "./run.ts";
 import { ShellLex } from "./shell-lex.ts";
 import { cleanStaleBuilds, StepSnapshot } from "./snapshot.ts";
 import { type Dockerfile, findStage, parseStages, plan, type Stage } from "./stages.ts";
@@ -172,6 +172,7 @@ export class Builder {
     const gcLock = new FileLock(this.store.gcLockPath);
     await gcLock.acquire("shared");
     try {
+      cleanStaleBuildContainers(this.store.root);
       cleanStaleBuilds(this.store);
       let p: ReturnType<typeof plan>;
       try {

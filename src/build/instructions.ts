@@ -136,7 +136,7 @@ function parseCopy(node: Node, base: Base, kind: "copy" | "add"): Instruction {
   const allowed: Record<string, FlagKind> =
     kind === "copy"
       ? { from: "string", chown: "string", chmod: "string", link: "bool" }
-      : { chown: "string", chmod: "string", link: "bool", "keep-git-dir": "bool", checksum: "string" };
+      : { chown: "string", chmod: "string", link: "bool", checksum: "string" };
   const flags = parseFlags(node, allowed);
   if (node.args.length < 2)
     throw parseError(node.startLine, `${upper(node)} requires at least two arguments`);
@@ -163,7 +163,6 @@ function parseHealthcheck(node: Node, base: Base): Instruction {
     interval: "string",
     timeout: "string",
     "start-period": "string",
-    "start-interval": "string",
     retries: "string",
   });
   atLeastOne(node);

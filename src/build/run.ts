@@ -5,6 +5,7 @@
  * container's parent here: the step needs no monitor that outlives strata,
  * and an abort (Ctrl-C) kills the container before the step is cleaned up.
  */
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyHostOptions, checkHostOptions } from "../container/host-config.ts";
@@ -28,6 +29,37 @@ export interface RunStepOptions {
 function crunArgs(): { bin: string; global: string[] } {
   const bin = runtimePath();
   return { bin, global: bin.endsWith("crun") ? ["--cgroup-manager=cgroupfs"] : [] };
+}
+
+/**
+ * RUN containers are named `strata-build-<store>-<pid>-<random>`: a build
+ * killed mid-RUN leaves a container the next build of the same store can
+ * recognise as its own and remove (see cleanStaleBuildContainers).
+ */
+export function buildContainerPrefix(storeRoot: string): string {
+  return `strata-build-${createHash("sha256").update(storeRoot).digest("hex").slice(0, 8)}-`;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Kills and deletes the RUN containers that builds of this store, now dead, left running. */
+export function cleanStaleBuildContainers(storeRoot: string): void {
+  const prefix = buildContainerPrefix(storeRoot);
+  const { bin, global } = crunArgs();
+  const r = childProcess().spawnSync(bin, [...global, "list", "-q"], { encoding: "utf8" });
+  for (const id of (r.stdout ?? "").split("\n")) {
+    if (!id.startsWith(prefix)) continue;
+    const pid = Number(id.slice(prefix.length).split("-")[0]);
+    if (alive(pid)) continue;
+    childProcess().spawnSync(bin, [...global, "delete", "--force", id], { stdio: "ignore" });
+  }
 }
 
 export async function runStep(snap: StepSnapshot, opts: RunStepOptions): Promise<void> {
@@ -64,7 +96,7 @@ export async function runStep(snap: StepSnapshot, opts: RunStepOptions): Promise
   const { mkdirSync } = await import("node:fs");
   mkdirSync(bundle, { recursive: true });
   writeFileSync(join(bundle, "config.json"), JSON.stringify(spec));
-  const id = `strata-build-${randomBytes(8).toString("hex")}`;
+  const id = `${buildContainerPrefix(snap.store.root)}${process.pid}-${randomBytes(6).toString("hex")}`;
   const { bin, global } = crunArgs();
   const code = await new Promise<number>((resolve, reject) => {
     const child = childProcess().spawn(bin, [...global, "run", "--bundle", bundle, id], {
