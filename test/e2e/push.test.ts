@@ -203,6 +203,26 @@ test("a committed image: pushed, pulled back with its new file by skopeo and by 
   assert.equal(cat.stdout, "committed\n", cat.stderr);
 });
 
+test("a built image: pushed, pulled back by a fresh store, and it runs", async () => {
+  const ctx = scratchDir("strata-ctx-");
+  writeTree(ctx, {
+    Dockerfile:
+      'FROM local/busybox:1\nRUN echo built > /built.txt\nCOPY hello.txt /srv/\nCMD ["cat", "/built.txt"]\n',
+    "hello.txt": "hola\n",
+  });
+  const b = await run(["build", "-q", "-t", `${proxy.host}/built:v1`, ctx]);
+  assert.equal(b.code, 0, b.stderr);
+  const r = await run(["push", `${proxy.host}/built:v1`]);
+  assert.equal(r.code, 0, r.stderr);
+  // Two new layers; the busybox base is already in that registry, so it is mounted.
+  assert.equal(layerLines(r.stdout, "Pushed"), 2);
+  assert.equal(lines(r.stdout).filter((l) => / Mounted from \w+$/.test(l)).length, 1);
+  const fresh = tempDir();
+  assert.equal((await run(["pull", "-q", `${proxy.host}/built:v1`], { root: fresh })).code, 0);
+  const out = await run(["run", "--rm", `${proxy.host}/built:v1`], { root: fresh });
+  assert.equal(out.stdout, "built\n", out.stderr);
+});
+
 test("bad input: one line, exit 1, nothing pushed", async () => {
   const missing = await run(["push", `${proxy.host}/web:nope`]);
   assert.equal(missing.code, 1);
