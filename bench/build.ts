@@ -33,7 +33,7 @@ import {
   setupPodman,
   startDocker,
 } from "./env.ts";
-import { cachePath } from "./images.ts";
+import { cachePath, minbase } from "./images.ts";
 import { type Measured, measure } from "./lib.ts";
 
 const CLI = process.env.STRATA_CLI ?? join(process.cwd(), "dist", "strata.js");
@@ -134,12 +134,11 @@ function verify(e: Engine): string | undefined {
 }
 
 function seedBench(): void {
+  // The pull bench's cached minbase root (debootstrap --variant=minbase bookworm), as one tarball.
   const tar = cachePath("debian-minbase.tar");
   if (!existsSync(tar)) {
-    const dir = cachePath("debian-minbase");
-    rmSync(dir, { recursive: true, force: true });
-    execFileSync("debootstrap", ["--variant=minbase", "stable", dir], { stdio: "ignore" });
-    execFileSync("tar", ["-C", dir, "--numeric-owner", "-cf", tar, "."]);
+    execFileSync("tar", ["-C", minbase(), "--numeric-owner", "-cf", `${tar}.tmp`, "."]);
+    renameSync(`${tar}.tmp`, tar);
   }
   const rows: [string, number][] = [];
   for (const e of ["strata", "buildkit"] as Engine[]) {
