@@ -1,0 +1,31 @@
+/**
+ * strata's networking: bridge networks with addresses from strata's own
+ * allocator, published ports and DNS on user networks, plumbed by netavark.
+ * The only module imported from outside src/network.
+ */
+export {
+  type Attachment,
+  containerPorts,
+  type NetworkingOptions,
+  type NetworkPlan,
+  planNetworking,
+  setupContainer,
+  teardownContainer,
+} from "./container.ts";
+export { containerNetworkSettings, type NetworkInspect } from "./inspect.ts";
+export {
+  inspectPorts,
+  type PortBinding,
+  type Protocol,
+  type PublishedPort,
+  parsePortKey,
+  parsePublish,
+  portLines,
+} from "./ports.ts";
+export type { NetworkCreateOptions } from "./registry.ts";
+export {
+  type ConnectOptions,
+  type NetworkContainers,
+  NetworkService,
+  type NetworkSummary,
+} from "./service.ts";
