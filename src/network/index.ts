@@ -3,6 +3,7 @@
  * allocator, published ports and DNS on user networks, plumbed by netavark.
  * The only module imported from outside src/network.
  */
+export { checkNetworking } from "./check.ts";
 export {
   type Attachment,
   containerPorts,
