@@ -362,7 +362,7 @@ export async function teardownContainer(store: Store, c: ContainerRecord): Promi
     return;
   }
   const settings = settingsOf(store, c.id);
-  stopProxies(running.proxies);
+  stopProxies(c.id, running.proxies);
   if (settings) {
     await driverTeardown(configDir(store), driverContainer(store, c, endpoints, running.published, settings));
   }

@@ -8,7 +8,7 @@
  * already has (docker0, a VPN…) are never chosen.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { StrataError } from "../errors.ts";
 import { formatAddress, formatSubnet, overlaps, parseSubnet, type Subnet } from "./ipv4.ts";
 import { type DriverNetwork, removeNetworkLocked, withNetworkLock } from "./netavark.ts";
@@ -137,7 +137,8 @@ async function claimLocked(
   const text = formatSubnet(subnet);
   const gateway = formatAddress(requested?.gateway ?? subnet.base + 1);
   mkdirSync(CLAIMS_DIR, { recursive: true });
-  const claim: Claim = { root, network: { ...network, subnet: text, gateway } };
+  // Absolute: another process, in another directory, judges whether the store still exists.
+  const claim: Claim = { root: resolve(root), network: { ...network, subnet: text, gateway } };
   writeFileSync(claimFile(text), JSON.stringify(claim));
   return { subnet: text, gateway };
 }

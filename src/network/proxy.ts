@@ -61,18 +61,18 @@ export async function proxyIpv6(
       pids.push(child.pid);
       out.push({ ...p, hostIp: "::" });
     } else {
-      stopProxies([child.pid]);
+      stopProxies(containerId, [child.pid]);
     }
   }
   return { published: out, pids };
 }
 
-/** Stops proxies that are still strata's socat (a recycled pid is left alone). */
-export function stopProxies(pids: number[]): void {
+/** Stops the container's proxies; a recycled pid (after a reboot) is not this container's and is left alone. */
+export function stopProxies(containerId: string, pids: number[]): void {
   for (const pid of pids) {
     try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      if (!cmd.startsWith(SOCAT)) continue;
+      const env = readFileSync(`/proc/${pid}/environ`, "utf8");
+      if (!env.split("\0").includes(`STRATA_PROXY=${containerId}`)) continue;
       process.kill(pid, "SIGTERM");
     } catch {
       // gone already

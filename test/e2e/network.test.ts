@@ -192,6 +192,33 @@ test("bad input: Docker's messages and exit codes, nothing created", async () =>
   assert.equal(nope.stderr, "Error: No such network: nope\n");
 });
 
+test("--dns, --dns-search, --dns-option, --add-host and --hostname are written as Docker writes them", async () => {
+  const out = await ok([
+    "run",
+    "--rm",
+    "--hostname",
+    "caja",
+    "--dns",
+    "192.0.2.53",
+    "--dns-search",
+    "example.com",
+    "--dns-option",
+    "ndots:2",
+    "--add-host",
+    "db:192.0.2.7",
+    web,
+    "sh",
+    "-c",
+    "cat /etc/resolv.conf; echo --; cat /etc/hosts; echo --; hostname; ip -4 -o addr show eth0",
+  ]);
+  const [resolv, hosts, rest] = out.split("--\n");
+  assert.equal(resolv, "search example.com\nnameserver 192.0.2.53\noptions ndots:2\n");
+  const ip = /inet (\S+)\//.exec(rest as string)?.[1];
+  assert.ok(ip, rest);
+  assert.ok(hosts?.endsWith(`ff02::2\tip6-allrouters\n192.0.2.7\tdb\n${ip}\tcaja\n`), hosts);
+  assert.match(rest as string, /^caja\n/);
+});
+
 test("a user network: names and aliases resolve, answers follow containers; rm refused while in use", async () => {
   const netId = (await ok(["network", "create", "cap-net1"])).trim();
   assert.match(netId, /^[0-9a-f]{64}$/);
