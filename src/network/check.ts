@@ -1,8 +1,8 @@
 /**
  * `system check` for networking: what a crash could leave behind, reported
  * (and, with `repair`, undone): an address or published port still held by
- * a container that does not run, a named network namespace of one, and
- * subnet claims of stores that were deleted (their bridges and rules).
+ * a container that does not run, or a named network namespace of one. A
+ * repair also removes the bridges and rules of stores that were deleted.
  */
 import { existsSync, readdirSync } from "node:fs";
 import type { Store } from "../store/index.ts";
@@ -29,11 +29,10 @@ export async function checkNetworking(store: Store, opts: { repair?: boolean }):
     problems.push(`container ${c.id}: ${c.state} but still holds ${what.join(", ")}`);
     if (opts.repair) await teardownContainer(store, c);
   }
-  for (const claim of staleClaims()) {
-    problems.push(
-      `network ${claim.network.id.slice(0, 12)} (${claim.network.subnet}) of the deleted store ${claim.root} is left on this machine`,
-    );
-    if (opts.repair) {
+  // Bridges of stores deleted without `network rm` are the machine's, not this store's problem:
+  // the next subnet claim removes them, and so does a repair.
+  if (opts.repair) {
+    for (const claim of staleClaims()) {
       await removeNetwork(`${claim.root}/networks`, claim.network, spareAddress(claim.network.subnet));
       releaseSubnet(claim.network.subnet);
     }

@@ -24,6 +24,7 @@ export {
   portLines,
 } from "./ports.ts";
 export type { NetworkCreateOptions } from "./registry.ts";
+export { containerResolvConf } from "./resolv.ts";
 export {
   type ConnectOptions,
   type NetworkContainers,
