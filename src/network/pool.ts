@@ -75,13 +75,20 @@ export function spareAddress(subnet: string): string {
   return formatAddress(s.base + 2 ** (32 - s.prefix) - 2);
 }
 
-async function clearStale(claims: Claim[]): Promise<Claim[]> {
+/**
+ * Removes the networks of deleted stores, at most `limit` per call (each
+ * costs a netavark set-up and teardown): a claim stays in the way of new
+ * subnets until it is cleared. Returns the claims still standing.
+ */
+async function clearStale(claims: Claim[], limit = 2): Promise<Claim[]> {
   const live: Claim[] = [];
+  let cleared = 0;
   for (const c of claims) {
-    if (!isStale(c)) {
+    if (!isStale(c) || cleared >= limit) {
       live.push(c);
       continue;
     }
+    cleared++;
     await removeNetworkLocked(join(c.root, "networks"), c.network, spareAddress(c.network.subnet)).catch(
       () => {},
     );
