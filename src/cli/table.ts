@@ -91,7 +91,27 @@ const runFlags: FlagSpec[] = [
   workdir,
   user,
   { long: "entrypoint", value: "string", help: "Overwrite the default ENTRYPOINT of the image" },
-  { long: "network", value: "string", help: "Connect a container to a network (none or host)" },
+  { long: "network", value: "string", help: "Connect a container to a network" },
+  {
+    long: "network-alias",
+    value: "list",
+    multiple: true,
+    help: "Add network-scoped alias for the container",
+  },
+  { long: "ip", value: "string", help: "IPv4 address (e.g., 172.30.100.104)" },
+  {
+    long: "publish",
+    short: "p",
+    value: "list",
+    multiple: true,
+    help: "Publish a container's port(s) to the host",
+  },
+  { long: "publish-all", short: "P", help: "Publish all exposed ports to random ports" },
+  { long: "expose", value: "list", multiple: true, help: "Expose a port or a range of ports" },
+  { long: "dns", value: "list", multiple: true, help: "Set custom DNS servers" },
+  { long: "dns-search", value: "list", multiple: true, help: "Set custom DNS search domains" },
+  { long: "dns-option", value: "list", multiple: true, help: "Set DNS options" },
+  { long: "add-host", value: "list", multiple: true, help: "Add a custom host-to-IP mapping (host:ip)" },
   { long: "hostname", short: "h", value: "string", help: "Container host name" },
   detachKeys,
   ...hostFlags,
@@ -547,6 +567,92 @@ const containerPrune: CommandSpec = {
   action: "prune",
 };
 
+const port: CommandSpec = {
+  name: "port",
+  summary: "List port mappings or a specific mapping for the container",
+  args: ["<CONTAINER>", "[PRIVATE_PORT[/PROTO]]"],
+  flags: [],
+  load: () => import("./commands/port.ts"),
+};
+
+const network = () => import("./commands/network.ts");
+
+const networkCommands: CommandSpec[] = [
+  {
+    name: "connect",
+    summary: "Connect a container to a network",
+    args: ["<NETWORK>", "<CONTAINER>"],
+    flags: [
+      { long: "alias", value: "list", multiple: true, help: "Add network-scoped alias for the container" },
+      { long: "ip", value: "string", help: "IPv4 address (e.g., 172.30.100.104)" },
+    ],
+    load: network,
+    action: "connect",
+  },
+  {
+    name: "create",
+    summary: "Create a network",
+    args: ["<NETWORK>"],
+    flags: [
+      {
+        long: "driver",
+        short: "d",
+        value: "string",
+        default: "bridge",
+        help: "Driver to manage the Network",
+      },
+      { long: "subnet", value: "string", help: "Subnet in CIDR format that represents a network segment" },
+      { long: "gateway", value: "string", help: "IPv4 Gateway for the master subnet" },
+      { long: "internal", help: "Restrict external access to the network" },
+      { long: "label", value: "list", multiple: true, help: "Set metadata on a network" },
+    ],
+    load: network,
+    action: "create",
+  },
+  {
+    name: "disconnect",
+    summary: "Disconnect a container from a network",
+    args: ["<NETWORK>", "<CONTAINER>"],
+    flags: [force("Force the container to disconnect from a network")],
+    load: network,
+    action: "disconnect",
+  },
+  {
+    name: "inspect",
+    summary: "Display detailed information on one or more networks",
+    args: ["<NETWORK...>"],
+    flags: [inspectFormat],
+    load: network,
+    action: "inspect",
+  },
+  {
+    name: "ls",
+    aliases: ["list"],
+    summary: "List networks",
+    args: [],
+    flags: [noTrunc, quiet("Only display network IDs"), format],
+    load: network,
+    action: "ls",
+  },
+  {
+    name: "prune",
+    summary: "Remove all unused networks",
+    args: [],
+    flags: [force("Do not prompt for confirmation")],
+    load: network,
+    action: "prune",
+  },
+  {
+    name: "rm",
+    aliases: ["remove"],
+    summary: "Remove one or more networks",
+    args: ["<NETWORK...>"],
+    flags: [],
+    load: network,
+    action: "rm",
+  },
+];
+
 const containerCleanup: CommandSpec = {
   name: "cleanup",
   summary: "Settle an ended container (conmon's exit command)",
@@ -646,6 +752,7 @@ export const TOP_LEVEL: CommandSpec[] = [
   commit,
   rename,
   update,
+  port,
   inspect,
   history,
   tag,
@@ -671,6 +778,7 @@ export const GROUPS: GroupSpec[] = [
       kill,
       logs,
       { ...ps, name: "ls", aliases: ["list", "ps"] },
+      port,
       containerPrune,
       rename,
       rm,
@@ -706,6 +814,7 @@ export const GROUPS: GroupSpec[] = [
     ],
   },
   { name: "builder", summary: "Manage builds", commands: [build, builderPrune] },
+  { name: "network", summary: "Manage networks", commands: networkCommands },
   { name: "system", summary: "Manage strata", commands: [systemCheck, systemDf] },
   { name: "volume", summary: "Manage volumes", commands: VOLUME_COMMANDS },
 ];

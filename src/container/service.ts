@@ -275,8 +275,15 @@ export class ContainerService {
       if (isActive(now))
         throw new StrataError("CONFLICT", `container ${now.id} started again while being removed`);
       this.store.meta.containers.update(now.id, { state: "removing" });
+      // A start that died half-way (a killed CLI) may have left a namespace or addresses.
+      if (this.store.meta.networks.endpointsOfContainer(now.id).length > 0) {
+        await (await import("../network/index.ts")).teardownContainer(this.store, now);
+      }
       await removeContainerLayer(this.store.root, now.id);
-      this.store.meta.containers.delete(now.id);
+      this.store.meta.transaction(() => {
+        this.store.meta.networks.deleteContainer(now.id);
+        this.store.meta.containers.delete(now.id);
+      });
       removeLockFile(this.store, now.id);
     });
     if (opts.volumes) releaseVolumes(this.store, mountsOf(c.config));
@@ -372,6 +379,19 @@ export class ContainerService {
     const c = await this.refreshed(this.get(nameOrId));
     const { copyToContainer } = await import("./copy.ts");
     return copyToContainer(this.store, c, nameOrId, src, dest, opts);
+  }
+
+  /**
+   * Runs `fn` holding the container's lock, with its settled record and
+   * whether it runs (network connect and disconnect).
+   */
+  async locked<T>(nameOrId: string, fn: (c: ContainerRecord, running: boolean) => Promise<T>): Promise<T> {
+    const c = await this.refreshed(this.get(nameOrId));
+    return withContainer(this.store, c.id, (now) => fn(now, isActive(now)));
+  }
+
+  resolvConfPath(id: string): string {
+    return join(runtimeDir(this.store.root, id), "resolv.conf");
   }
 
   /** What the container changed relative to its image (`diff`). */

@@ -5,6 +5,7 @@ export type { ContainerPatch, ContainerRecords } from "./containers.ts";
 export type { ImageRecords } from "./images.ts";
 export type { LayerRecords } from "./layers.ts";
 export { FileLock, withLock } from "./lock.ts";
+export type { ContainerNetworkingRecord, EndpointRecord, NetworkRecord, NetworkRecords } from "./networks.ts";
 export type { ContainerRecord, ContainerState, ImageRecord, LayerRecord, RefRecord } from "./records.ts";
 export { MetadataStore } from "./store.ts";
 export type { VolumeRecord, VolumeRecords } from "./volumes.ts";
