@@ -10,6 +10,7 @@ import { ContainerRecords } from "./containers.ts";
 import { type Db, openDb } from "./db.ts";
 import { ImageRecords } from "./images.ts";
 import { LayerRecords } from "./layers.ts";
+import { ImageParents } from "./parents.ts";
 import { Statements } from "./statements.ts";
 import { VolumeRecords } from "./volumes.ts";
 
@@ -24,6 +25,8 @@ export class MetadataStore {
   /** Build steps' results by cache key, and the context file hashes builds reuse. */
   readonly buildCache: BuildCacheRecords;
   readonly fileHashes: FileHashRecords;
+  /** The image each committed image was made from. */
+  readonly parents: ImageParents;
 
   private constructor(readonly db: Db) {
     const q = new Statements(db);
@@ -34,6 +37,7 @@ export class MetadataStore {
     this.volumes = new VolumeRecords(q);
     this.buildCache = new BuildCacheRecords(q);
     this.fileHashes = new FileHashRecords(q);
+    this.parents = new ImageParents(q);
   }
 
   static open(path: string): MetadataStore {
