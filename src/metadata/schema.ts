@@ -134,4 +134,12 @@ export const MIGRATIONS: readonly string[] = [
     ports        TEXT
   );
   `,
+  // An image's parent image, as Docker's image store keeps it (`commit` sets it): what `rmi` prunes.
+  `
+  CREATE TABLE image_parents (
+    child  TEXT PRIMARY KEY,
+    parent TEXT NOT NULL
+  );
+  CREATE INDEX image_parents_by_parent ON image_parents(parent);
+  `,
 ];

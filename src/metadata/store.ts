@@ -11,6 +11,7 @@ import { type Db, openDb } from "./db.ts";
 import { ImageRecords } from "./images.ts";
 import { LayerRecords } from "./layers.ts";
 import { NetworkRecords } from "./networks.ts";
+import { ImageParents } from "./parents.ts";
 import { Statements } from "./statements.ts";
 import { VolumeRecords } from "./volumes.ts";
 
@@ -27,6 +28,8 @@ export class MetadataStore {
   readonly fileHashes: FileHashRecords;
   /** Networks, their endpoints, and what containers asked of networking. */
   readonly networks: NetworkRecords;
+  /** The image each committed image was made from. */
+  readonly parents: ImageParents;
 
   private constructor(readonly db: Db) {
     const q = new Statements(db);
@@ -38,6 +41,7 @@ export class MetadataStore {
     this.buildCache = new BuildCacheRecords(q);
     this.fileHashes = new FileHashRecords(q);
     this.networks = new NetworkRecords(q);
+    this.parents = new ImageParents(q);
   }
 
   static open(path: string): MetadataStore {
