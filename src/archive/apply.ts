@@ -27,6 +27,8 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** Compressed bytes read so far. */
   onProgress?: (compressedBytesRead: number) => void;
+  /** The blob's size, when known: a small one is decompressed in-process. */
+  sizeHint?: number;
 }
 
 export interface ApplyResult {
@@ -49,7 +51,7 @@ function mismatch(
 }
 
 export async function applyLayer(input: Readable, dir: string, opts: ApplyOptions): Promise<ApplyResult> {
-  const stream = decompress(input, opts.compression, opts.onProgress);
+  const stream = decompress(input, opts.compression, opts.onProgress, opts.sizeHint);
   const onAbort = () => stream.abort();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   const split = new TarSplitWriter(opts.tarSplitPath);

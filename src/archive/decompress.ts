@@ -91,10 +91,15 @@ function viaProcess(cmd: string, input: Readable, onBytes?: (n: number) => void)
   };
 }
 
+/** Below this many compressed bytes, zlib in-process costs less than starting igzip. */
+const SMALL_BLOB = 256 << 10;
+
 export function decompress(
   input: Readable,
   compression: Compression,
   onBytes?: (n: number) => void,
+  /** The blob's size when known (a pull knows it from the manifest). */
+  sizeHint?: number,
 ): Decompressed {
   if (compression === "none") {
     // The tar reader reads `input` itself: its failure reaches the reader directly.
@@ -114,7 +119,9 @@ export function decompress(
     }
     return viaProcess(ZSTD, input, onBytes);
   }
-  if (existsSync(IGZIP) && process.env.STRATA_NO_IGZIP !== "1") return viaProcess(IGZIP, input, onBytes);
+  const small = sizeHint !== undefined && sizeHint >= 0 && sizeHint < SMALL_BLOB;
+  if (!small && existsSync(IGZIP) && process.env.STRATA_NO_IGZIP !== "1")
+    return viaProcess(IGZIP, input, onBytes);
   const gunzip = createGunzip();
   let inputError: Error | undefined;
   const inputDone = hashInput(input, onBytes, (err) => {

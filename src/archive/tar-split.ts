@@ -8,9 +8,9 @@
  *                                   later entry of the same layer replaced that file
  */
 import { spawn } from "node:child_process";
-import { closeSync, createWriteStream, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, createWriteStream, existsSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import type { Writable } from "node:stream";
-import { createGzip, gunzipSync } from "node:zlib";
+import { createGzip, gunzipSync, gzipSync } from "node:zlib";
 import { StrataError } from "../errors.ts";
 
 const IGZIP = "/usr/bin/igzip";
@@ -58,8 +58,8 @@ export type SplitRecord =
   | { kind: "F"; path: string; size: number; inline?: Buffer };
 
 export class TarSplitWriter {
-  private readonly gzip: Writable;
-  private readonly done: Promise<void>;
+  /** Opened with the first full batch: a tar-split smaller than one batch is compressed in-process at close. */
+  private sink?: GzipSink;
   private pendingRaw: Buffer[] = [];
   private pendingBytes = 0;
   /** Records are batched: one zlib call per record made small-file layers 5× slower. */
@@ -67,12 +67,7 @@ export class TarSplitWriter {
   private batchBytes = 0;
   private files = 0;
 
-  constructor(path: string) {
-    const sink = gzipTo(path);
-    this.gzip = sink.input;
-    this.done = sink.done;
-    this.done.catch(() => {}); // awaited by close()
-  }
+  constructor(private readonly path: string) {}
 
   raw(bytes: Buffer): void {
     if (bytes.length === 0) return;
@@ -104,7 +99,11 @@ export class TarSplitWriter {
 
   private flushBatch(): void {
     if (this.batch.length === 0) return;
-    this.gzip.write(Buffer.concat(this.batch));
+    if (!this.sink) {
+      this.sink = gzipTo(this.path);
+      this.sink.done.catch(() => {}); // awaited by close()
+    }
+    this.sink.input.write(Buffer.concat(this.batch));
     this.batch = [];
     this.batchBytes = 0;
   }
@@ -131,11 +130,17 @@ export class TarSplitWriter {
     this.emit(head, bytes);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.flushRaw();
+    if (!this.sink) {
+      // A small layer's records: compressing them here costs less than starting igzip.
+      writeFileSync(this.path, gzipSync(Buffer.concat(this.batch), { level: 1 }));
+      this.batch = [];
+      return;
+    }
     this.flushBatch();
-    this.gzip.end();
-    return this.done;
+    this.sink.input.end();
+    await this.sink.done;
   }
 }
 

@@ -4,6 +4,7 @@
  * is left in the store.
  */
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
@@ -14,34 +15,40 @@ import { json, startDouble } from "../registry/double.ts";
 import { strata } from "../support/cli.ts";
 import { tempDir } from "../support/tmp.ts";
 
-const tar = buildTar([{ name: "big.bin", body: Buffer.alloc(4 << 20, 7) }]);
-const blob = gzipSync(tar, { level: 1 });
-const config = Buffer.from(
-  JSON.stringify({
-    architecture: "amd64",
-    os: "linux",
-    config: {},
-    rootfs: { type: "layers", diff_ids: [sha256Digest(tar)] },
-  }),
-);
-const manifest = Buffer.from(
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MediaType.OciManifest,
-    config: { mediaType: MediaType.OciConfig, digest: sha256Digest(config), size: config.length },
-    layers: [
-      {
-        mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
-        digest: sha256Digest(blob),
-        size: blob.length,
-      },
-    ],
-  }),
-);
+/** A one-layer image; `big` makes the blob large enough to be decompressed by igzip, not zlib. */
+function image(big: boolean) {
+  const body = big ? randomBytes(1 << 20) : Buffer.alloc(4 << 20, 7);
+  const tar = buildTar([{ name: "big.bin", body }]);
+  const blob = gzipSync(tar, { level: 1 });
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: "amd64",
+      os: "linux",
+      config: {},
+      rootfs: { type: "layers", diff_ids: [sha256Digest(tar)] },
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciManifest,
+      config: { mediaType: MediaType.OciConfig, digest: sha256Digest(config), size: config.length },
+      layers: [
+        {
+          mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+          digest: sha256Digest(blob),
+          size: blob.length,
+        },
+      ],
+    }),
+  );
+  return { blob, config, manifest };
+}
 
 type BlobMode = (res: ServerResponse) => void;
 
-async function pullFrom(serveBlob: BlobMode) {
+async function pullFrom(img: ReturnType<typeof image>, serveBlob: BlobMode) {
+  const { blob, config, manifest } = img;
   const registry = await startDouble((req, res) => {
     const url = req.url ?? "";
     if (url === "/v2/") return json(res, 200, {});
@@ -77,21 +84,25 @@ function oneLine(r: { code: number; stderr: string }): string {
   return lines[0];
 }
 
-test("a registry that closes the connection halfway through a blob: one line, exit 1", async () => {
-  const r = await pullFrom((res) => {
-    res.writeHead(200, { "content-length": String(blob.length) });
-    res.write(blob.subarray(0, blob.length >> 1), () => res.socket?.destroy());
+for (const big of [false, true]) {
+  test(`a registry that closes the connection halfway through a blob: one line, exit 1 (${big ? "igzip" : "zlib"})`, async () => {
+    const img = image(big);
+    const r = await pullFrom(img, (res) => {
+      res.writeHead(200, { "content-length": String(img.blob.length) });
+      res.write(img.blob.subarray(0, img.blob.length >> 1), () => res.socket?.destroy());
+    });
+    const line = oneLine(r);
+    assert.match(line, /^Error|unexpected EOF|EOF/);
+    assert.equal(r.images, "");
   });
-  const line = oneLine(r);
-  assert.match(line, /^Error|unexpected EOF|EOF/);
-  assert.equal(r.images, "");
-});
+}
 
 test("a blob that runs on past the manifest's size is refused as soon as it does", async () => {
   let sent = 0;
-  const r = await pullFrom((res) => {
+  const img = image(true);
+  const r = await pullFrom(img, (res) => {
     res.writeHead(200, {});
-    res.write(blob);
+    res.write(img.blob);
     const zeros = Buffer.alloc(65536);
     const more = () => {
       // Without end: only a cap on the size ends this pull.
