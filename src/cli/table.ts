@@ -387,6 +387,50 @@ const stop: CommandSpec = {
   action: "stop",
 };
 
+const exportCmd: CommandSpec = {
+  name: "export",
+  summary: "Export a container's filesystem as a tar archive",
+  args: ["<CONTAINER>"],
+  flags: [{ long: "output", short: "o", value: "string", help: "Write to a file, instead of STDOUT" }],
+  load: () => import("./commands/cp.ts"),
+  action: "exportContainer",
+};
+
+const restart: CommandSpec = {
+  name: "restart",
+  summary: "Restart one or more containers",
+  args: ["<CONTAINER...>"],
+  flags: [
+    {
+      long: "time",
+      short: "t",
+      value: "int",
+      default: "10",
+      help: "Seconds to wait for stop before killing the container",
+    },
+  ],
+  load: ops,
+  action: "restart",
+};
+
+const pause: CommandSpec = {
+  name: "pause",
+  summary: "Pause all processes within one or more containers",
+  args: ["<CONTAINER...>"],
+  flags: [],
+  load: ops,
+  action: "pause",
+};
+
+const unpause: CommandSpec = {
+  name: "unpause",
+  summary: "Unpause all processes within one or more containers",
+  args: ["<CONTAINER...>"],
+  flags: [],
+  load: ops,
+  action: "unpause",
+};
+
 const kill: CommandSpec = {
   name: "kill",
   summary: "Kill one or more running containers",
@@ -429,6 +473,16 @@ const logs: CommandSpec = {
       help: "Number of lines to show from the end of the logs",
     },
     { long: "timestamps", short: "t", help: "Show timestamps" },
+    {
+      long: "since",
+      value: "string",
+      help: 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)',
+    },
+    {
+      long: "until",
+      value: "string",
+      help: 'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)',
+    },
   ],
   load: ops,
   action: "logs",
@@ -742,6 +796,9 @@ export const TOP_LEVEL: CommandSpec[] = [
   start,
   attach,
   stop,
+  restart,
+  pause,
+  unpause,
   kill,
   wait,
   logs,
@@ -749,6 +806,7 @@ export const TOP_LEVEL: CommandSpec[] = [
   rmi,
   diff,
   cp,
+  exportCmd,
   commit,
   rename,
   update,
@@ -774,17 +832,21 @@ export const GROUPS: GroupSpec[] = [
       create,
       diff,
       exec,
+      exportCmd,
       { ...inspect, summary: "Display detailed information on one or more containers", action: "containers" },
       kill,
       logs,
       { ...ps, name: "ls", aliases: ["list", "ps"] },
       port,
+      pause,
       containerPrune,
       rename,
+      restart,
       rm,
       runCmd,
       start,
       stop,
+      unpause,
       update,
       wait,
       containerCleanup,

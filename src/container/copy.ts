@@ -6,8 +6,16 @@
  * Docker's destination rules (pkg/archive/copy.go). Paths inside the
  * container resolve within its root (root-view.ts, extract.ts).
  */
-import { spawn } from "node:child_process";
-import { type BigIntStats, lstatSync, mkdirSync, realpathSync, type Stats, statSync } from "node:fs";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import {
+  type BigIntStats,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  realpathSync,
+  type Stats,
+  statSync,
+} from "node:fs";
 import { posix } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
 import { StrataError } from "../errors.ts";
@@ -100,12 +108,8 @@ export function statPath(store: Store, c: ContainerRecord, typed: string, path: 
   return withRootView(store, c, async (view) => statIn(view, typed, containerPath(path), false).stat);
 }
 
-/** GNU tar of one host path, named as its base name inside the archive. */
-function tarOf(host: string, opts: { contents?: boolean; numericOwner?: boolean } = {}): Readable {
-  const args = ["--numeric-owner", "--sparse", "-cf", "-"];
-  if (opts.contents) args.push("-C", host, "--", ".");
-  else args.push("-C", posix.dirname(host), "--", posix.basename(host));
-  const child = spawn("tar", args, { stdio: ["ignore", "pipe", "pipe"] });
+/** A tar process's stdout as a stream that fails with tar's message when tar does. */
+function piped(child: ChildProcessByStdio<null, Readable, Readable>): Readable {
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   let stderr = "";
   child.stderr.on("data", (d) => {
@@ -118,6 +122,14 @@ function tarOf(host: string, opts: { contents?: boolean; numericOwner?: boolean 
   });
   child.on("error", (err) => out.destroy(err));
   return out;
+}
+
+/** GNU tar of one host path, named as its base name inside the archive. */
+function tarOf(host: string, opts: { contents?: boolean } = {}): Readable {
+  const args = ["--numeric-owner", "--sparse", "-cf", "-"];
+  if (opts.contents) args.push("-C", host, "--", ".");
+  else args.push("-C", posix.dirname(host), "--", posix.basename(host));
+  return piped(spawn("tar", args, { stdio: ["ignore", "pipe", "pipe"] }));
 }
 
 /**
@@ -287,5 +299,25 @@ export function copyToContainer(
     }
     const rename = contentsOnly ? undefined : { from: posix.basename(source), to: where.name };
     await extractArchive(view, where.dir, stream, { keepOwners: opts.keepOwners, rename });
+  });
+}
+
+/**
+ * `export`: the container's root file system (its image's layers and its
+ * writable layer, without volumes or binds, as Docker's export) as a tar
+ * whose entries are named without `./`.
+ */
+export function exportContainer(store: Store, c: ContainerRecord): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    withRootView(store, c, async (view) => {
+      const names = readdirSync(view.rootfs).sort();
+      const child = spawn("tar", ["--numeric-owner", "-C", view.rootfs, "-cf", "-", "--", ...names], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const stream = piped(child);
+      const ended = new Promise<void>((done) => stream.on("close", done));
+      resolve(stream);
+      await ended;
+    }).catch(reject);
   });
 }

@@ -146,6 +146,7 @@ export class ContainerService {
   async stop(nameOrId: string, opts: { timeout?: number } = {}): Promise<void> {
     const c = await this.refreshed(this.get(nameOrId));
     if (!isActive(c)) return;
+    await this.thawed(c);
     const { dir, runtime } = this.runtimeOf(c);
     const config = c.config;
     await stopRuntime(c.id, dir, {
@@ -162,6 +163,39 @@ export class ContainerService {
     await updateContainer(this.store, await this.refreshed(this.get(nameOrId)), changes);
   }
 
+  /** `restart`: stop (as `stop -t`), then start detached; a stopped container is just started. */
+  async restart(nameOrId: string, opts: { timeout?: number } = {}): Promise<void> {
+    const c = this.get(nameOrId);
+    await this.stop(c.id, opts);
+    await this.start(c.id);
+  }
+
+  /** `pause`: every process of the container frozen by the runtime's freezer (cgroup freezer). */
+  async pause(nameOrId: string): Promise<void> {
+    const c = await this.refreshed(this.get(nameOrId));
+    await withContainer(this.store, c.id, async (now) => {
+      if (now.state === "paused") throw new StrataError("CONFLICT", `Container ${now.id} is already paused`);
+      if (now.state !== "running") throw new StrataError("CONFLICT", `Container ${now.id} is not running`);
+      await pauseContainer(now.id, { runtime: this.runtimeOf(now).runtime });
+      this.store.meta.containers.update(now.id, { state: "paused" });
+    });
+  }
+
+  /** `unpause`: thaws a paused container. */
+  async unpause(nameOrId: string): Promise<void> {
+    const c = await this.refreshed(this.get(nameOrId));
+    await withContainer(this.store, c.id, async (now) => {
+      if (now.state !== "paused") throw new StrataError("CONFLICT", `Container ${now.id} is not paused`);
+      await resumeContainer(now.id, { runtime: this.runtimeOf(now).runtime });
+      this.store.meta.containers.update(now.id, { state: "running" });
+    });
+  }
+
+  /** A paused container is thawed so the signal it is sent next can act (moby's killWithSignal does so). */
+  private async thawed(c: ContainerRecord): Promise<void> {
+    if (c.state === "paused") await this.unpause(c.id);
+  }
+
   /** `kill`: sends a signal (SIGKILL by default) to a running container. */
   async kill(nameOrId: string, opts: { signal?: string } = {}): Promise<void> {
     const c = await this.refreshed(this.get(nameOrId));
@@ -171,6 +205,7 @@ export class ContainerService {
         `Cannot kill container: ${nameOrId}: Container ${c.id} is not running`,
       );
     }
+    await this.thawed(c);
     await killRuntime(c.id, parseSignal(opts.signal ?? "KILL"), { runtime: this.runtimeOf(c).runtime });
   }
 
@@ -392,6 +427,13 @@ export class ContainerService {
 
   resolvConfPath(id: string): string {
     return join(runtimeDir(this.store.root, id), "resolv.conf");
+  }
+
+  /** `export`: the container's file system (image layers plus its writable layer) as a tar stream. */
+  async export(nameOrId: string): Promise<Readable> {
+    const c = await this.refreshed(this.get(nameOrId));
+    const { exportContainer } = await import("./copy.ts");
+    return exportContainer(this.store, c);
   }
 
   /** What the container changed relative to its image (`diff`). */

@@ -5,3 +5,4 @@ export { bytesSize, formatG, humanSize, humanSizeWithPrecision } from "./size.ts
 export { parseFormat, parseTemplate, Template } from "./template.ts";
 export { goJson } from "./template-funcs.ts";
 export { displayWidth, ellipsis, goQuote, renderTable, truncateId } from "./text.ts";
+export { parseTimestamp } from "./timestamp.ts";

@@ -164,6 +164,10 @@ export interface CopyLogsOptions extends ReadLogsOptions {
   stderr: Writable;
   /** Prefix each line with its time, as `docker logs -t`. */
   timestamps?: boolean;
+  /** Only entries at or after this time (ms since the epoch; `--since`). */
+  since?: number;
+  /** Only entries at or before this time (`--until`); following stops past it. */
+  until?: number;
 }
 
 function write(stream: Writable, data: Buffer): Promise<void> {
@@ -176,6 +180,11 @@ function write(stream: Writable, data: Buffer): Promise<void> {
 export async function copyLogs(containerDir: string, opts: CopyLogsOptions): Promise<void> {
   let lineStart = true;
   for await (const e of readLogs(containerDir, opts)) {
+    if (opts.since !== undefined || opts.until !== undefined) {
+      const at = Date.parse(e.time);
+      if (opts.since !== undefined && at < opts.since) continue;
+      if (opts.until !== undefined && at > opts.until) return;
+    }
     let bytes = entryBytes(e);
     if (opts.timestamps && lineStart)
       bytes = Buffer.concat([Buffer.from(`${dockerTimestamp(e.time)} `), bytes]);

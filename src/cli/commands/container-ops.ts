@@ -1,5 +1,6 @@
-/** `attach`, `stop`, `kill`, `wait`, `logs`, `exec`, `container prune` and conmon's `container cleanup`. */
-import { humanSize } from "../../format/index.ts";
+/** `attach`, `stop`, `restart`, `pause`, `unpause`, `kill`, `wait`, `logs`, `exec`, `container prune` and conmon's `container cleanup`. */
+import { StrataError } from "../../errors.ts";
+import { humanSize, parseTimestamp } from "../../format/index.ts";
 import { type CommandContext, type CommandResult, ok } from "../context.ts";
 import { attachedRun, streams } from "./attached.ts";
 import { eachName } from "./each.ts";
@@ -30,6 +31,26 @@ export async function stop(
   return eachName(ctx, names, (name) => engine.containers.stop(name, { timeout }));
 }
 
+export async function restart(
+  ctx: CommandContext,
+  names: string[],
+  flags: { time?: string },
+): Promise<CommandResult> {
+  const engine = await ctx.engine();
+  const timeout = flags.time === undefined ? undefined : Number.parseInt(flags.time, 10);
+  return eachName(ctx, names, (name) => engine.containers.restart(name, { timeout }));
+}
+
+export async function pause(ctx: CommandContext, names: string[]): Promise<CommandResult> {
+  const engine = await ctx.engine();
+  return eachName(ctx, names, (name) => engine.containers.pause(name));
+}
+
+export async function unpause(ctx: CommandContext, names: string[]): Promise<CommandResult> {
+  const engine = await ctx.engine();
+  return eachName(ctx, names, (name) => engine.containers.unpause(name));
+}
+
 export async function kill(
   ctx: CommandContext,
   names: string[],
@@ -44,11 +65,26 @@ export async function wait(ctx: CommandContext, names: string[]): Promise<Comman
   return eachName(ctx, names, async (name) => String(await engine.containers.wait(name)));
 }
 
+/** A --since/--until value; Docker's daemon refuses others with this wording. */
+function timestampFlag(name: "since" | "until", value: string): number {
+  const t = parseTimestamp(value);
+  if (t === undefined) {
+    throw new StrataError(
+      "INVALID_ARGUMENT",
+      `invalid value for "${name}": failed to parse value as time or duration: "${value}"`,
+      { details: { daemon: true } },
+    );
+  }
+  return t;
+}
+
 export async function logs(
   ctx: CommandContext,
   name: string,
-  flags: { follow?: boolean; tail?: string; timestamps?: boolean },
+  flags: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string },
 ): Promise<CommandResult> {
+  const since = flags.since === undefined ? undefined : timestampFlag("since", flags.since);
+  const until = flags.until === undefined ? undefined : timestampFlag("until", flags.until);
   const engine = await ctx.engine();
   const tail = flags.tail === undefined || flags.tail === "all" ? undefined : Number.parseInt(flags.tail, 10);
   const abort = new AbortController();
@@ -59,6 +95,8 @@ export async function logs(
       follow: flags.follow,
       tail,
       timestamps: flags.timestamps,
+      since,
+      until,
       stdout: process.stdout,
       stderr: process.stderr,
       signal: abort.signal,

@@ -3,6 +3,7 @@
  * command/container/cp.go): which side is the container, `-` for a tar
  * stream on stdout or stdin, local paths relative to the working directory.
  */
+import { createWriteStream } from "node:fs";
 import { resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { StrataError } from "../../errors.ts";
@@ -29,6 +30,15 @@ function local(path: string): string {
   return abs;
 }
 
+/** Streams to stdout; a reader that went away (`| head`) ends the command quietly, as Go's CLI. */
+async function toStdout(stream: NodeJS.ReadableStream): Promise<void> {
+  try {
+    await pipeline(stream, process.stdout);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EPIPE") throw err;
+  }
+}
+
 const usage = (message: string) => new StrataError("INVALID_ARGUMENT", message, { details: { plain: true } });
 
 export async function run(
@@ -52,7 +62,7 @@ export async function run(
       const { stream } = await engine.containers.archive(from.container, from.path, {
         followLink: flags.followLink,
       });
-      await pipeline(stream, process.stdout);
+      await toStdout(stream);
       return ok;
     }
     await engine.containers.copyFrom(from.container, from.path, local(to.path), {
@@ -69,5 +79,24 @@ export async function run(
     followLink: flags.followLink,
     keepOwners: flags.archive,
   });
+  return ok;
+}
+
+/** `export [-o FILE] CONTAINER`: the container's file system as a tar; never to a terminal, as Docker. */
+export async function exportContainer(
+  ctx: CommandContext,
+  name: string,
+  flags: { output?: string },
+): Promise<CommandResult> {
+  if (!flags.output && process.stdout.isTTY) {
+    throw new StrataError(
+      "INVALID_ARGUMENT",
+      "cowardly refusing to save to a terminal. Use the -o flag or redirect",
+    );
+  }
+  const engine = await ctx.engine();
+  const stream = await engine.containers.export(name);
+  if (flags.output) await pipeline(stream, createWriteStream(flags.output));
+  else await toStdout(stream);
   return ok;
 }
