@@ -28,7 +28,7 @@ export type {
   PushResult,
 } from "./image/index.ts";
 export type { LoginResult, LogoutResult } from "./registry/login.ts";
-export type { CheckReport, DiskUsage } from "./system/index.ts";
+export type { CheckReport, DiskUsage, EngineInfo, EngineVersion } from "./system/index.ts";
 export {
   type MountRequest,
   parseMountFlag,
@@ -82,6 +82,7 @@ export class Engine {
       this.images,
       () => this.containers.usage(),
       () => this.volumes.usage(),
+      () => this.containers.list({ all: true }),
     );
   }
 

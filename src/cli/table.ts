@@ -527,6 +527,21 @@ const imageTree: CommandSpec = {
   load: () => import("./commands/image-tree.ts"),
 };
 
+const systemService: CommandSpec = {
+  name: "service",
+  summary: "Run the Docker Engine API service on a unix socket",
+  args: ["[URI]"],
+  flags: [
+    {
+      long: "time",
+      short: "t",
+      value: "int",
+      help: "Time until the service session expires in seconds. Use 0 to disable the timeout (default 5)",
+    },
+  ],
+  load: () => import("./commands/system-service.ts"),
+};
+
 const imagePrune: CommandSpec = {
   name: "prune",
   summary: "Remove unused images",
@@ -706,6 +721,6 @@ export const GROUPS: GroupSpec[] = [
     ],
   },
   { name: "builder", summary: "Manage builds", commands: [build, builderPrune] },
-  { name: "system", summary: "Manage strata", commands: [systemCheck, systemDf] },
+  { name: "system", summary: "Manage strata", commands: [systemCheck, systemDf, systemService] },
   { name: "volume", summary: "Manage volumes", commands: VOLUME_COMMANDS },
 ];

@@ -23,9 +23,11 @@ import {
   pauseContainer,
   type RuntimeName,
   readRecord,
+  resizeTerminal,
   resolveUser,
   resumeContainer,
   stopContainer as stopRuntime,
+  type TerminalSize,
   waitExitStatus,
 } from "../runtime/index.ts";
 import { containerLayer, removeContainerLayer } from "../snapshot/index.ts";
@@ -77,11 +79,18 @@ export class ContainerService {
    * before the container runs; without, conmon's exit command settles the
    * container's end since nobody waits on it.
    */
-  async start(nameOrId: string, opts: { attach?: AttachStreams } = {}): Promise<AttachSession | null> {
+  async start(
+    nameOrId: string,
+    opts: {
+      attach?: AttachStreams;
+      /** conmon settles the end even when attached: the API's clients may go away before it. */
+      monitorSettles?: boolean;
+    } = {},
+  ): Promise<AttachSession | null> {
     const c = this.get(nameOrId);
     return start(this.store, c, {
       attach: opts.attach,
-      exitCommand: opts.attach ? undefined : this.exitCommand(c.id),
+      exitCommand: opts.attach && !opts.monitorSettles ? undefined : this.exitCommand(c.id),
     });
   }
 
@@ -136,10 +145,20 @@ export class ContainerService {
   async wait(nameOrId: string): Promise<number> {
     let c = await this.refreshed(this.get(nameOrId));
     if (isActive(c)) {
-      await waitExitStatus(runtimeDir(this.store.root, c.id)).catch(() => {});
-      c = await this.refreshed(this.store.meta.containers.get(c.id) ?? c);
+      const status = await waitExitStatus(runtimeDir(this.store.root, c.id)).catch(() => null);
+      const now = this.store.meta.containers.get(c.id);
+      // Removed meanwhile (an --rm container settled by its exit command): the status conmon recorded.
+      if (!now) return status?.exitCode ?? c.exitCode;
+      c = await this.refreshed(now);
     }
     return c.exitCode;
+  }
+
+  /** The terminal size of a container started with a terminal (`resize`). */
+  resize(nameOrId: string, size: TerminalSize): void {
+    const c = this.get(nameOrId);
+    if (!isActive(c)) throw new StrataError("CONFLICT", `Container ${c.id} is not running`);
+    resizeTerminal(runtimeDir(this.store.root, c.id), size);
   }
 
   /** `stop`: the stop signal, SIGKILL after `timeout` seconds (the container's StopTimeout, else 10). A stopped container is fine. */

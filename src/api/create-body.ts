@@ -1,0 +1,105 @@
+/**
+ * Docker's container create body (Config + HostConfig) as strata's
+ * CreateOptions. Fields strata cannot honour yet are refused with a 400
+ * naming them, never silently dropped; fields at their zero value are fine
+ * (every client sends dozens of them).
+ */
+import type { CreateOptions } from "../container/index.ts";
+import { HttpError } from "./http.ts";
+
+type Body = Record<string, unknown>;
+
+const isEmpty = (v: unknown): boolean =>
+  v === undefined ||
+  v === null ||
+  v === false ||
+  v === 0 ||
+  v === "" ||
+  (Array.isArray(v) && v.length === 0) ||
+  (typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0);
+
+/** HostConfig fields that would change what the container is or can do, not yet supported. */
+const UNSUPPORTED_HOST = [
+  "Binds",
+  "Mounts",
+  "PortBindings",
+  "PublishAllPorts",
+  "Privileged",
+  "Memory",
+  "MemorySwap",
+  "NanoCpus",
+  "CpuShares",
+  "CpusetCpus",
+  "PidsLimit",
+  "CapAdd",
+  "CapDrop",
+  "Devices",
+  "ReadonlyRootfs",
+  "Tmpfs",
+  "VolumesFrom",
+  "Links",
+  "ExtraHosts",
+  "Dns",
+  "Init",
+];
+
+function strings(v: unknown, field: string): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "string") return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v as string[];
+  throw new HttpError(
+    400,
+    `json: cannot unmarshal ${typeof v} into Go struct field Config.${field} of type []string`,
+  );
+}
+
+function labels(v: unknown): Record<string, string> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "object" || Array.isArray(v)) throw new HttpError(400, "Config.Labels must be an object");
+  return Object.fromEntries(Object.entries(v as Body).map(([k, x]) => [k, String(x)]));
+}
+
+export function createOptions(body: Body, name: string | undefined): CreateOptions {
+  const image = body.Image;
+  if (typeof image !== "string" || image === "") throw new HttpError(400, "No image was specified");
+  const host = (body.HostConfig ?? {}) as Body;
+  for (const f of UNSUPPORTED_HOST) {
+    if (!isEmpty(host[f])) throw new HttpError(400, `strata does not support HostConfig.${f} yet`);
+  }
+  const restart = (host.RestartPolicy ?? {}) as Body;
+  if (restart.Name && restart.Name !== "no") {
+    throw new HttpError(400, `strata does not support restart policy ${String(restart.Name)} yet`);
+  }
+  if (!isEmpty(body.Volumes)) throw new HttpError(400, "strata does not support Config.Volumes yet");
+  const mode = typeof host.NetworkMode === "string" ? host.NetworkMode : "";
+  let network: CreateOptions["network"];
+  if (mode === "host" || mode === "none") network = mode;
+  else if (mode !== "" && mode !== "default" && mode !== "bridge") {
+    throw new HttpError(404, `network ${mode} not found`);
+  }
+  const entrypoint = strings(body.Entrypoint, "Entrypoint");
+  const cmd = strings(body.Cmd, "Cmd");
+  return {
+    image,
+    name: name || undefined,
+    cmd: cmd && cmd.length > 0 ? cmd : undefined,
+    // [""] (the CLI's `--entrypoint ""`) and [] both clear the image's entrypoint.
+    entrypoint:
+      entrypoint === undefined
+        ? undefined
+        : entrypoint.filter((e) => e !== "").length === 0
+          ? []
+          : entrypoint,
+    env: strings(body.Env, "Env"),
+    workdir: typeof body.WorkingDir === "string" && body.WorkingDir ? body.WorkingDir : undefined,
+    user: typeof body.User === "string" && body.User ? body.User : undefined,
+    hostname: typeof body.Hostname === "string" && body.Hostname ? body.Hostname : undefined,
+    tty: body.Tty === true,
+    openStdin: body.OpenStdin === true,
+    network,
+    autoRemove: host.AutoRemove === true,
+    labels: labels(body.Labels),
+    // The API never pulls on create: a missing image is a 404 and the client pulls (as the docker CLI does).
+    pull: "never",
+  };
+}

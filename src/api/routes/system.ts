@@ -1,0 +1,47 @@
+/** _ping, version, info, system/df: the endpoints clients ask first (moby's system router). */
+
+import { type Ctx, HttpError, res, sendJson } from "../http.ts";
+import type { Routes } from "../router.ts";
+import { containerSummary, imageSummary } from "../shapes.ts";
+
+function ping(ctx: Ctx): void {
+  const out = res(ctx);
+  out.setHeader("Cache-Control", "no-cache, no-store, must-revalidate");
+  out.setHeader("Pragma", "no-cache");
+  // strata builds with the classic builder's semantics.
+  out.setHeader("Builder-Version", "1");
+  out.setHeader("Swarm", "inactive");
+  out.setHeader("Content-Type", "text/plain; charset=utf-8");
+  if (ctx.req.method === "HEAD") {
+    out.setHeader("Content-Length", "0");
+    out.end();
+    return;
+  }
+  out.setHeader("Content-Length", "2");
+  out.end("OK");
+}
+
+async function df(ctx: Ctx): Promise<void> {
+  const types = ctx.query.getAll("type");
+  for (const t of types) {
+    if (!["container", "image", "volume", "build-cache"].includes(t))
+      throw new HttpError(400, `unknown object type: ${t}`);
+  }
+  const want = (t: string) => types.length === 0 || types.includes(t);
+  const u = await ctx.engine.system.df();
+  const now = Date.now();
+  sendJson(ctx, 200, {
+    LayersSize: want("image") ? u.layersSize : 0,
+    Images: want("image") ? u.images.map((i) => imageSummary(i, ctx.version)) : null,
+    Containers: want("container") ? u.containers.map((c) => containerSummary(c, now)) : null,
+    Volumes: want("volume") ? [] : null,
+    BuildCache: want("build-cache") ? [] : null,
+  });
+}
+
+export function systemRoutes(r: Routes): void {
+  r.add(["GET", "HEAD"], "/_ping", ping);
+  r.add("GET", "/version", async (ctx) => sendJson(ctx, 200, await ctx.engine.system.version()));
+  r.add("GET", "/info", async (ctx) => sendJson(ctx, 200, await ctx.engine.system.info()));
+  r.add("GET", "/system/df", df);
+}
