@@ -4,6 +4,8 @@
  * naming them, never silently dropped; fields at their zero value are fine
  * (every client sends dozens of them).
  */
+
+import { DEFAULT_HOST_OPTIONS } from "../container/host-config.ts";
 import type { CreateOptions } from "../container/index.ts";
 import { HttpError } from "./http.ts";
 
@@ -24,24 +26,22 @@ const UNSUPPORTED_HOST = [
   "Mounts",
   "PortBindings",
   "PublishAllPorts",
-  "Privileged",
-  "Memory",
-  "MemorySwap",
-  "NanoCpus",
-  "CpuShares",
-  "CpusetCpus",
-  "PidsLimit",
-  "CapAdd",
-  "CapDrop",
-  "Devices",
-  "ReadonlyRootfs",
   "Tmpfs",
   "VolumesFrom",
   "Links",
   "ExtraHosts",
   "Dns",
-  "Init",
 ];
+
+/** HostConfig fields the engine takes as they are (limits, capabilities, devices, init, seccomp…). */
+function hostOptions(host: Body): CreateOptions["hostConfig"] {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(DEFAULT_HOST_OPTIONS)) {
+    // Zero values mean "the default" in Docker's API (ShmSize 0 is 64 MB, Init false is unset).
+    if (!isEmpty(host[key])) out[key] = host[key];
+  }
+  return out as CreateOptions["hostConfig"];
+}
 
 function strings(v: unknown, field: string): string[] | undefined {
   if (v === undefined || v === null) return undefined;
@@ -99,6 +99,11 @@ export function createOptions(body: Body, name: string | undefined): CreateOptio
     network,
     autoRemove: host.AutoRemove === true,
     labels: labels(body.Labels),
+    hostConfig: hostOptions(host),
+    // `run -d` attaches nothing, and Docker records the container as detached.
+    detach: body.AttachStdin !== true && body.AttachStdout !== true && body.AttachStderr !== true,
+    stopSignal: typeof body.StopSignal === "string" && body.StopSignal ? body.StopSignal : undefined,
+    stopTimeout: typeof body.StopTimeout === "number" ? body.StopTimeout : undefined,
     // The API never pulls on create: a missing image is a 404 and the client pulls (as the docker CLI does).
     pull: "never",
   };

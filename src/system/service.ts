@@ -5,6 +5,7 @@ import type { CheckReport } from "./check.ts";
 import { type ContainerUsageSource, type DiskUsage, diskUsage, type VolumeUsageSource } from "./df.ts";
 import type { ImageTree, TreeContainer } from "./tree.ts";
 import type { EngineInfo } from "./info.ts";
+import type { ImageTree, TreeContainer } from "./tree.ts";
 import type { EngineVersion } from "./version.ts";
 
 export class SystemService {
