@@ -28,7 +28,14 @@ export type {
   PushResult,
 } from "./image/index.ts";
 export type { LoginResult, LogoutResult } from "./registry/login.ts";
-export type { CheckReport, DiskUsage, EngineInfo, EngineVersion } from "./system/index.ts";
+export type {
+  CheckReport,
+  DiskUsage,
+  EngineEvent,
+  EngineInfo,
+  EngineVersion,
+  EventsOptions,
+} from "./system/index.ts";
 export {
   type MountRequest,
   parseMountFlag,

@@ -527,6 +527,41 @@ const imageTree: CommandSpec = {
   load: () => import("./commands/image-tree.ts"),
 };
 
+const version: CommandSpec = {
+  name: "version",
+  summary: "Show the strata version information",
+  args: [],
+  flags: [format],
+  load: () => import("./commands/version.ts"),
+};
+
+const info: CommandSpec = {
+  name: "info",
+  summary: "Display system-wide information",
+  args: [],
+  flags: [format],
+  load: () => import("./commands/info.ts"),
+};
+
+const events: CommandSpec = {
+  name: "events",
+  summary: "Get real time events from the server",
+  args: [],
+  flags: [
+    {
+      long: "filter",
+      short: "f",
+      value: "filter",
+      multiple: true,
+      help: "Filter output based on conditions provided",
+    },
+    format,
+    { long: "since", value: "string", help: "Show all events created since timestamp" },
+    { long: "until", value: "string", help: "Stream events until this timestamp" },
+  ],
+  load: () => import("./commands/events.ts"),
+};
+
 const systemService: CommandSpec = {
   name: "service",
   summary: "Run the Docker Engine API service on a unix socket",
@@ -669,6 +704,9 @@ export const TOP_LEVEL: CommandSpec[] = [
   load,
   login,
   logout,
+  version,
+  info,
+  events,
 ];
 
 export const GROUPS: GroupSpec[] = [
@@ -721,6 +759,6 @@ export const GROUPS: GroupSpec[] = [
     ],
   },
   { name: "builder", summary: "Manage builds", commands: [build, builderPrune] },
-  { name: "system", summary: "Manage strata", commands: [systemCheck, systemDf, systemService] },
+  { name: "system", summary: "Manage strata", commands: [systemCheck, systemDf, events, info, systemService] },
   { name: "volume", summary: "Manage volumes", commands: VOLUME_COMMANDS },
 ];

@@ -5,6 +5,7 @@
  */
 
 import { existsSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import type { Digest } from "../digest/index.ts";
@@ -39,6 +40,7 @@ import type { CommitOptions } from "./commit.ts";
 import type { PathStat } from "./copy.ts";
 import { type CreateOptions, createContainer } from "./create.ts";
 import { type Change, upperChanges } from "./diff.ts";
+import { recordContainerEvent } from "./events.ts";
 import { sweepAfterRemoval } from "./gc-trigger.ts";
 import { type ContainerInspect, inspectContainer } from "./inspect.ts";
 import { refresh, removeLockFile, runtimeDir, start, withContainer } from "./lifecycle.ts";
@@ -70,8 +72,10 @@ export class ContainerService {
     return findContainer(this.store, nameOrId);
   }
 
-  create(opts: CreateOptions): Promise<string> {
-    return createContainer(this.store, this.images, opts);
+  async create(opts: CreateOptions): Promise<string> {
+    const id = await createContainer(this.store, this.images, opts);
+    recordContainerEvent(this.store, this.get(id), "create");
+    return id;
   }
 
   /**
@@ -88,10 +92,12 @@ export class ContainerService {
     } = {},
   ): Promise<AttachSession | null> {
     const c = this.get(nameOrId);
-    return start(this.store, c, {
+    const session = await start(this.store, c, {
       attach: opts.attach,
       exitCommand: opts.attach && !opts.monitorSettles ? undefined : this.exitCommand(c.id),
     });
+    recordContainerEvent(this.store, c, "start");
+    return session;
   }
 
   /**
@@ -173,6 +179,7 @@ export class ContainerService {
       runtime,
     });
     await this.refreshed(c);
+    recordContainerEvent(this.store, c, "stop");
   }
 
   /** `update`: new cgroup limits, applied at once to a running container and kept for its next start. */
@@ -190,7 +197,11 @@ export class ContainerService {
         `Cannot kill container: ${nameOrId}: Container ${c.id} is not running`,
       );
     }
-    await killRuntime(c.id, parseSignal(opts.signal ?? "KILL"), { runtime: this.runtimeOf(c).runtime });
+    const signal = parseSignal(opts.signal ?? "KILL");
+    await killRuntime(c.id, signal, { runtime: this.runtimeOf(c).runtime });
+    recordContainerEvent(this.store, c, "kill", {
+      signal: String(typeof signal === "number" ? signal : (osConstants.signals[signal] ?? signal)),
+    });
   }
 
   /** `logs`: what the container wrote, as conmon kept it. */
@@ -297,6 +308,7 @@ export class ContainerService {
       await removeContainerLayer(this.store.root, now.id);
       this.store.meta.containers.delete(now.id);
       removeLockFile(this.store, now.id);
+      recordContainerEvent(this.store, now, "destroy");
     });
     if (opts.volumes) releaseVolumes(this.store, mountsOf(c.config));
     await sweepAfterRemoval(this.store, c.imageId, this.users);
@@ -335,6 +347,7 @@ export class ContainerService {
       if (holder) throw nameInUse(name, holder.id);
       this.store.meta.containers.update(c.id, { name });
     });
+    recordContainerEvent(this.store, { ...c, name }, "rename", { oldName: `/${c.name}` });
   }
 
   // --- Files: cp and the archive calls (copy.ts) ------------------------------

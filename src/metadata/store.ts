@@ -8,6 +8,7 @@ import { BlobSources } from "./blob-sources.ts";
 import { BuildCacheRecords, FileHashRecords } from "./build-cache.ts";
 import { ContainerRecords } from "./containers.ts";
 import { type Db, openDb } from "./db.ts";
+import { EventRecords } from "./events.ts";
 import { ImageRecords } from "./images.ts";
 import { LayerRecords } from "./layers.ts";
 import { Statements } from "./statements.ts";
@@ -24,6 +25,8 @@ export class MetadataStore {
   /** Build steps' results by cache key, and the context file hashes builds reuse. */
   readonly buildCache: BuildCacheRecords;
   readonly fileHashes: FileHashRecords;
+  /** What strata did (Docker's events), for `events` and the API's /events. */
+  readonly events: EventRecords;
 
   private constructor(readonly db: Db) {
     const q = new Statements(db);
@@ -34,6 +37,7 @@ export class MetadataStore {
     this.volumes = new VolumeRecords(q);
     this.buildCache = new BuildCacheRecords(q);
     this.fileHashes = new FileHashRecords(q);
+    this.events = new EventRecords(q);
   }
 
   static open(path: string): MetadataStore {

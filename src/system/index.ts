@@ -5,6 +5,7 @@ export {
   diskUsage,
   reclaimableImages,
 } from "./df.ts";
+export type { EngineEvent, EventsOptions } from "./events.ts";
 export type { EngineInfo } from "./info.ts";
 export { SystemService } from "./service.ts";
 export type { ImageTree, TreeContainer, TreeImage, TreeLayer } from "./tree.ts";

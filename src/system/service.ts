@@ -4,8 +4,8 @@ import type { Store } from "../store/index.ts";
 import type { CheckReport } from "./check.ts";
 import { type ContainerUsageSource, type DiskUsage, diskUsage, type VolumeUsageSource } from "./df.ts";
 import type { ImageTree, TreeContainer } from "./tree.ts";
+import type { EngineEvent, EventsOptions } from "./events.ts";
 import type { EngineInfo } from "./info.ts";
-import type { ImageTree, TreeContainer } from "./tree.ts";
 import type { EngineVersion } from "./version.ts";
 
 export class SystemService {
@@ -29,6 +29,12 @@ export class SystemService {
     const { engineInfo } = await import("./info.ts");
     const containers = await this.states();
     return engineInfo(this.store.root, containers, this.store.meta.images.list().length);
+  }
+
+  /** What strata did (Docker's events), read back from the store; follows new ones unless `until` has passed. */
+  async events(opts: EventsOptions = {}): Promise<AsyncGenerator<EngineEvent>> {
+    const { readEvents } = await import("./events.ts");
+    return readEvents(this.store, opts);
   }
 
   df(): Promise<DiskUsage> {

@@ -1,6 +1,6 @@
 /** _ping, version, info, system/df: the endpoints clients ask first (moby's system router). */
 
-import { type Ctx, HttpError, res, sendJson } from "../http.ts";
+import { type Ctx, filterArgs, HttpError, res, sendJson } from "../http.ts";
 import type { Routes } from "../router.ts";
 import { containerSummary, imageSummary } from "../shapes.ts";
 
@@ -39,7 +39,23 @@ async function df(ctx: Ctx): Promise<void> {
   });
 }
 
+/** The event stream: what strata did since `since`, then new events until `until` or the client leaves. */
+async function events(ctx: Ctx): Promise<void> {
+  const gen = await ctx.engine.system.events({
+    since: ctx.query.get("since") || undefined,
+    until: ctx.query.get("until") || undefined,
+    filters: filterArgs(ctx.query),
+    signal: ctx.signal,
+  });
+  const out = res(ctx);
+  out.writeHead(200, { "Content-Type": "application/json" });
+  out.flushHeaders();
+  for await (const e of gen) out.write(`${JSON.stringify(e)}\n`);
+  out.end();
+}
+
 export function systemRoutes(r: Routes): void {
+  r.add("GET", "/events", events);
   r.add(["GET", "HEAD"], "/_ping", ping);
   r.add("GET", "/version", async (ctx) => sendJson(ctx, 200, await ctx.engine.system.version()));
   r.add("GET", "/info", async (ctx) => sendJson(ctx, 200, await ctx.engine.system.info()));
