@@ -90,6 +90,7 @@ test("both clients see strata's server and pull through it from a real registry"
 });
 
 test("run --rm: output, exit codes, and the container is gone", async () => {
+  const since = String(Math.floor(Date.now() / 1000) - 1);
   for (const bin of [undefined, DOCKER_20]) {
     const r = await docker(svc, ["run", "--rm", IMAGE, "sh", "-c", "echo out; echo err >&2; exit 3"], {
       bin,
@@ -101,6 +102,19 @@ test("run --rm: output, exit codes, and the container is gone", async () => {
   }
   assert.equal((await strata(root, ["ps", "-aq"])).stdout, "");
   assert.equal(await ok(["run", "--rm", "-i", IMAGE, "cat"], { input: "piped in\n" }), "piped in\n");
+  // The events the service recorded, read back by the CLI through /events.
+  const events = await ok([
+    "events",
+    "--since",
+    since,
+    "--until",
+    "0s",
+    "--filter",
+    "type=container",
+    "--format",
+    "{{.Action}} {{.Actor.Attributes.exitCode}}",
+  ]);
+  assert.match(events, /^create <no value>\nstart <no value>\ndie 3\ndestroy <no value>\n/);
 });
 
 test("run -d, ps, exec, logs -f, inspect, stop, rm", async () => {
