@@ -7,6 +7,7 @@
 
 import { DEFAULT_HOST_OPTIONS } from "../container/host-config.ts";
 import type { CreateOptions } from "../container/index.ts";
+import { type MountRequest, parseMountFlag, parseTmpfsFlag, parseVolumeFlag } from "../volume/index.ts";
 import { HttpError } from "./http.ts";
 
 type Body = Record<string, unknown>;
@@ -21,17 +22,7 @@ const isEmpty = (v: unknown): boolean =>
   (typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0);
 
 /** HostConfig fields that would change what the container is or can do, not yet supported. */
-const UNSUPPORTED_HOST = [
-  "Binds",
-  "Mounts",
-  "PortBindings",
-  "PublishAllPorts",
-  "Tmpfs",
-  "VolumesFrom",
-  "Links",
-  "ExtraHosts",
-  "Dns",
-];
+const UNSUPPORTED_HOST = ["PortBindings", "PublishAllPorts", "VolumesFrom", "Links", "ExtraHosts", "Dns"];
 
 /** HostConfig fields the engine takes as they are (limits, capabilities, devices, init, seccomp…). */
 function hostOptions(host: Body): CreateOptions["hostConfig"] {
@@ -53,6 +44,33 @@ function strings(v: unknown, field: string): string[] | undefined {
   );
 }
 
+/** -v (Binds), --mount (Mounts), --tmpfs (Tmpfs) and Config.Volumes through the volume parsers the CLI uses. */
+function mounts(body: Body, host: Body): MountRequest[] | undefined {
+  const out: MountRequest[] = [];
+  for (const bind of strings(host.Binds, "HostConfig.Binds") ?? []) {
+    // The daemon has no working directory of the client's: relative sources are the client's to resolve.
+    if (bind.startsWith(".")) throw new HttpError(400, `invalid volume specification: '${bind}'`);
+    out.push(parseVolumeFlag(bind, "/"));
+  }
+  for (const m of (Array.isArray(host.Mounts) ? host.Mounts : []) as Body[]) {
+    const fields = [`type=${String(m.Type ?? "volume")}`];
+    if (m.Source) fields.push(`source=${String(m.Source)}`);
+    if (m.Target) fields.push(`target=${String(m.Target)}`);
+    if (m.ReadOnly === true) fields.push("readonly");
+    if ((m.VolumeOptions as Body | undefined)?.NoCopy === true) fields.push("volume-nocopy");
+    const tmpfs = (m.TmpfsOptions ?? {}) as Body;
+    if (typeof tmpfs.SizeBytes === "number" && tmpfs.SizeBytes > 0)
+      fields.push(`tmpfs-size=${tmpfs.SizeBytes}`);
+    if (typeof tmpfs.Mode === "number" && tmpfs.Mode > 0) fields.push(`tmpfs-mode=${tmpfs.Mode.toString(8)}`);
+    out.push(parseMountFlag(fields.join(",")));
+  }
+  for (const [target, options] of Object.entries((host.Tmpfs ?? {}) as Record<string, string>)) {
+    out.push(parseTmpfsFlag(options ? `${target}:${options}` : target));
+  }
+  for (const target of Object.keys((body.Volumes ?? {}) as Body)) out.push(parseVolumeFlag(target, "/"));
+  return out.length > 0 ? out : undefined;
+}
+
 function labels(v: unknown): Record<string, string> | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "object" || Array.isArray(v)) throw new HttpError(400, "Config.Labels must be an object");
@@ -70,7 +88,6 @@ export function createOptions(body: Body, name: string | undefined): CreateOptio
   if (restart.Name && restart.Name !== "no") {
     throw new HttpError(400, `strata does not support restart policy ${String(restart.Name)} yet`);
   }
-  if (!isEmpty(body.Volumes)) throw new HttpError(400, "strata does not support Config.Volumes yet");
   const mode = typeof host.NetworkMode === "string" ? host.NetworkMode : "";
   let network: CreateOptions["network"];
   if (mode === "host" || mode === "none") network = mode;
@@ -100,6 +117,7 @@ export function createOptions(body: Body, name: string | undefined): CreateOptio
     autoRemove: host.AutoRemove === true,
     labels: labels(body.Labels),
     hostConfig: hostOptions(host),
+    mounts: mounts(body, host),
     // `run -d` attaches nothing, and Docker records the container as detached.
     detach: body.AttachStdin !== true && body.AttachStdout !== true && body.AttachStderr !== true,
     stopSignal: typeof body.StopSignal === "string" && body.StopSignal ? body.StopSignal : undefined,

@@ -3,9 +3,9 @@ import type { ImageService } from "../image/index.ts";
 import type { Store } from "../store/index.ts";
 import type { CheckReport } from "./check.ts";
 import { type ContainerUsageSource, type DiskUsage, diskUsage, type VolumeUsageSource } from "./df.ts";
-import type { ImageTree, TreeContainer } from "./tree.ts";
 import type { EngineEvent, EventsOptions } from "./events.ts";
 import type { EngineInfo } from "./info.ts";
+import type { ImageTree, TreeContainer } from "./tree.ts";
 import type { EngineVersion } from "./version.ts";
 
 export class SystemService {

@@ -6,7 +6,9 @@
  * that reached some other daemon fails.
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { RegistryClient } from "../../src/registry/index.ts";
 import { type ApiService, DOCKER_20, docker, startService } from "../support/api.ts";
@@ -171,6 +173,33 @@ test("rmi's conflict text, tag, system df, rm of a running container", async () 
   assert.match(df, /^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE\nImages +1 +1 +1\.98\dMB /);
   assert.match(df, /\nContainers +1 +1 /, "only the holder remains");
   assert.equal(await ok(["rm", "-f", "holder"]), "holder\n");
+});
+
+test("volumes: a bind mount, a named volume shared by two runs, volume ls and rm", async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "f"), "from the host\n");
+  assert.equal(
+    await ok(["run", "--rm", "-v", `${dir}:/data:ro`, IMAGE, "cat", "/data/f"]),
+    "from the host\n",
+  );
+  assert.equal((await ok(["volume", "create", "shared"])).trim(), "shared");
+  await ok([
+    "run",
+    "--rm",
+    "--mount",
+    "type=volume,source=shared,target=/v",
+    IMAGE,
+    "sh",
+    "-c",
+    "echo kept > /v/x",
+  ]);
+  assert.equal(
+    await ok(["run", "--rm", "-v", "shared:/w", IMAGE, "cat", "/w/x"], { bin: DOCKER_20 }),
+    "kept\n",
+  );
+  assert.match(await ok(["volume", "ls"]), /local +shared\n/);
+  assert.match((await strata(root, ["volume", "ls"])).stdout, /local +shared\n/);
+  assert.equal(await ok(["volume", "rm", "shared"]), "shared\n");
 });
 
 test("bad requests: unknown endpoint, malformed JSON, versions, missing things", async () => {

@@ -5,6 +5,7 @@ import { execRoutes } from "./exec.ts";
 import { imageRoutes } from "./images.ts";
 import { streamRoutes } from "./streams.ts";
 import { systemRoutes } from "./system.ts";
+import { volumeRoutes } from "./volumes.ts";
 
 export function allRoutes(): Routes {
   const r = new Routes();
@@ -13,5 +14,6 @@ export function allRoutes(): Routes {
   containerRoutes(r);
   streamRoutes(r);
   execRoutes(r);
+  volumeRoutes(r);
   return r;
 }

@@ -34,7 +34,7 @@ async function df(ctx: Ctx): Promise<void> {
     LayersSize: want("image") ? u.layersSize : 0,
     Images: want("image") ? u.images.map((i) => imageSummary(i, ctx.version)) : null,
     Containers: want("container") ? u.containers.map((c) => containerSummary(c, now)) : null,
-    Volumes: want("volume") ? [] : null,
+    Volumes: want("volume") ? volumesUsage(ctx, u.volumes) : null,
     BuildCache: want("build-cache") ? [] : null,
   });
 }
@@ -52,6 +52,15 @@ async function events(ctx: Ctx): Promise<void> {
   out.flushHeaders();
   for await (const e of gen) out.write(`${JSON.stringify(e)}\n`);
   out.end();
+}
+
+/** Docker's df volume objects: the volume with UsageData (its size and how many containers use it). */
+function volumesUsage(ctx: Ctx, volumes: { name: string; links: number; size: number }[]): unknown[] {
+  const usage = new Map(volumes.map((u) => [u.name, u]));
+  return ctx.engine.volumes.list().map((v) => ({
+    ...v,
+    UsageData: { RefCount: usage.get(v.Name)?.links ?? 0, Size: usage.get(v.Name)?.size ?? -1 },
+  }));
 }
 
 export function systemRoutes(r: Routes): void {
