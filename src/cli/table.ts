@@ -759,6 +759,10 @@ export const GROUPS: GroupSpec[] = [
     ],
   },
   { name: "builder", summary: "Manage builds", commands: [build, builderPrune] },
-  { name: "system", summary: "Manage strata", commands: [systemCheck, systemDf, events, info, systemService] },
+  {
+    name: "system",
+    summary: "Manage strata",
+    commands: [systemCheck, systemDf, events, info, systemService],
+  },
   { name: "volume", summary: "Manage volumes", commands: VOLUME_COMMANDS },
 ];
