@@ -11,13 +11,13 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { RegistryClient } from "../../src/registry/index.ts";
-import { type ApiService, DOCKER_20, docker, startService } from "../support/api.ts";
+import { type ApiService, DOCKER_20, docker, serviceRoot, startService } from "../support/api.ts";
 import { strata } from "../support/cli.ts";
 import { busyboxBaseTar, pushImage } from "../support/fixtures.ts";
 import { startRegistry, type TestRegistry } from "../support/registry.ts";
 import { tempDir } from "../support/tmp.ts";
 
-const root = tempDir();
+const { root, cleanup } = serviceRoot();
 let registry: TestRegistry;
 let svc: ApiService;
 let IMAGE: string;
@@ -32,10 +32,8 @@ before(async () => {
   svc = await startService(root);
 });
 after(async () => {
-  // Containers a failed test left running would hold their mounts under the store's directory.
-  const left = (await strata(root, ["ps", "-aq"])).stdout.split("\n").filter(Boolean);
-  if (left.length > 0) await strata(root, ["rm", "-f", ...left]);
   await svc?.stop();
+  await cleanup();
   await registry?.stop();
 });
 
@@ -200,6 +198,36 @@ test("volumes: a bind mount, a named volume shared by two runs, volume ls and rm
   assert.match(await ok(["volume", "ls"]), /local +shared\n/);
   assert.match((await strata(root, ["volume", "ls"])).stdout, /local +shared\n/);
   assert.equal(await ok(["volume", "rm", "shared"]), "shared\n");
+});
+
+test("build from a tar context, push to the registry, auth", async () => {
+  const ctxDir = tempDir();
+  writeFileSync(join(ctxDir, "Dockerfile"), `FROM ${IMAGE}\nRUN echo built-here > /hi\nCMD ["cat", "/hi"]\n`);
+  const built = await docker(svc, ["build", "-t", `${registry.host}/built:1`, ctxDir]);
+  assert.equal(built.code, 0, built.stderr);
+  assert.match(built.stdout, /RUN echo built-here > \/hi\n/);
+  assert.match(built.stdout, new RegExp(`Successfully tagged ${registry.host}/built:1\n$`));
+  assert.equal(await ok(["run", "--rm", `${registry.host}/built:1`]), "built-here\n");
+  assert.match((await strata(root, ["images"])).stdout, new RegExp(`${registry.host}/built +1 `));
+  const pushed = await ok(["push", `${registry.host}/built:1`]);
+  assert.match(pushed, new RegExp(`^The push refers to repository \\[${registry.host}/built\\]\n`));
+  const digest = /1: digest: (sha256:[0-9a-f]{64}) size: \d+\n/.exec(pushed)?.[1];
+  assert.ok(digest, pushed);
+  const res = await fetch(`${registry.url}/v2/built/manifests/1`, {
+    method: "HEAD",
+    headers: {
+      Accept:
+        "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json",
+    },
+  });
+  assert.equal(res.headers.get("docker-content-digest"), digest);
+  const login = await raw(
+    "POST",
+    "/auth",
+    JSON.stringify({ username: "u", password: "p", serveraddress: registry.host }),
+  );
+  assert.equal(login.status, 200, login.body);
+  assert.equal(JSON.parse(login.body).Status, "Login Succeeded");
 });
 
 test("bad requests: unknown endpoint, malformed JSON, versions, missing things", async () => {

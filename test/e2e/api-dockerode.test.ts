@@ -9,13 +9,13 @@ import { PassThrough } from "node:stream";
 import { after, before, test } from "node:test";
 import Docker from "dockerode";
 import { RegistryClient } from "../../src/registry/index.ts";
-import { type ApiService, startService } from "../support/api.ts";
+import { type ApiService, serviceRoot, startService } from "../support/api.ts";
 import { strata } from "../support/cli.ts";
 import { busyboxBaseTar, pushImage } from "../support/fixtures.ts";
 import { startRegistry, type TestRegistry } from "../support/registry.ts";
 import { tempDir } from "../support/tmp.ts";
 
-const root = tempDir();
+const { root, cleanup } = serviceRoot();
 let registry: TestRegistry;
 let svc: ApiService;
 let docker: Docker;
@@ -32,9 +32,8 @@ before(async () => {
   docker = new Docker({ socketPath: svc.socket });
 });
 after(async () => {
-  const left = (await strata(root, ["ps", "-aq"])).stdout.split("\n").filter(Boolean);
-  if (left.length > 0) await strata(root, ["rm", "-f", ...left]);
   await svc?.stop();
+  await cleanup();
   await registry?.stop();
 });
 

@@ -34,6 +34,24 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
+/**
+ * A store root for a test file that uses the service, removed by `cleanup`
+ * after its containers: tempDir()'s after() hook would run before the file's
+ * own and find their mounts still in place.
+ */
+export function serviceRoot(): { root: string; cleanup: () => Promise<void> } {
+  const root = mkdtempSync(join(process.env.STRATA_TEST_TMP ?? tmpdir(), "strata-test-"));
+  return {
+    root,
+    cleanup: async () => {
+      const { strata } = await import("./cli.ts");
+      const left = (await strata(root, ["ps", "-aq"])).stdout.split("\n").filter(Boolean);
+      if (left.length > 0) await strata(root, ["rm", "-f", ...left]);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function startService(
   root: string,
   opts: { time?: number; socket?: string } = {},
@@ -51,6 +69,9 @@ export async function startService(
   child.stderr?.on("data", (d) => {
     stderr += d;
   });
+  // A service left running by a failed test never holds the test process open.
+  child.unref();
+  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
   let stopping = false;
   child.once("exit", (code, signal) => {
     if (!stopping) process.stderr.write(`strata system service exited (${code ?? signal}): ${stderr}\n`);
@@ -101,6 +122,8 @@ export function docker(
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
     child.on("error", reject);
+    // A client that exits before reading its input must not fail the test with EPIPE.
+    child.stdin.on("error", () => {});
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ stdout, stderr, code: code ?? -1 });

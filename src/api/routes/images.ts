@@ -12,6 +12,7 @@ import { boolParam, type Ctx, filterArgs, HttpError, res, sendEmpty, sendJson } 
 import { JsonStream } from "../progress.ts";
 import type { Routes } from "../router.ts";
 import { deleteRecord, historyItem, imageSummary } from "../shapes.ts";
+import { push } from "./publish.ts";
 
 /** `reference=` as Docker matches it: the familiar name, or name:tag, against a path.Match pattern. */
 function referenceMatches(pattern: string, repoTags: string[]): boolean {
@@ -142,6 +143,7 @@ async function postNamed(ctx: Ctx): Promise<void> {
     ctx.engine.images.tag(name, tag ? `${repo}:${tag}` : repo);
     return sendEmpty(ctx, 201);
   }
+  if (action === "push") return push(ctx, name);
   throw new HttpError(404, "page not found");
 }
 

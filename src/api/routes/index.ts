@@ -3,6 +3,7 @@ import { Routes } from "../router.ts";
 import { containerRoutes } from "./containers.ts";
 import { execRoutes } from "./exec.ts";
 import { imageRoutes } from "./images.ts";
+import { publishRoutes } from "./publish.ts";
 import { streamRoutes } from "./streams.ts";
 import { systemRoutes } from "./system.ts";
 import { volumeRoutes } from "./volumes.ts";
@@ -15,5 +16,6 @@ export function allRoutes(): Routes {
   streamRoutes(r);
   execRoutes(r);
   volumeRoutes(r);
+  publishRoutes(r);
   return r;
 }
