@@ -121,6 +121,7 @@ export function inspectContainer(
   }
   out.Mounts = inspectMounts(store.root, cfg.Mounts);
   out.Config = config(c, cfg, host.Volumes);
-  out.NetworkSettings = { Networks: { [cfg.NetworkMode]: {} } };
+  // No published ports without a network of its own: Docker shows an empty map (clients read it).
+  out.NetworkSettings = { Ports: {}, Networks: { [cfg.NetworkMode]: {} } };
   return out;
 }
