@@ -39,7 +39,14 @@ export {
   parsePublish,
 } from "./network/index.ts";
 export type { LoginResult, LogoutResult } from "./registry/login.ts";
-export type { CheckReport, DiskUsage } from "./system/index.ts";
+export type {
+  CheckReport,
+  DiskUsage,
+  EngineEvent,
+  EngineInfo,
+  EngineVersion,
+  EventsOptions,
+} from "./system/index.ts";
 export {
   type MountRequest,
   parseMountFlag,
@@ -95,6 +102,7 @@ export class Engine {
       this.images,
       () => this.containers.usage(),
       () => this.volumes.usage(),
+      () => this.containers.list({ all: true }),
     );
   }
 

@@ -601,6 +601,56 @@ const imageTree: CommandSpec = {
   load: () => import("./commands/image-tree.ts"),
 };
 
+const version: CommandSpec = {
+  name: "version",
+  summary: "Show the strata version information",
+  args: [],
+  flags: [format],
+  load: () => import("./commands/version.ts"),
+};
+
+const info: CommandSpec = {
+  name: "info",
+  summary: "Display system-wide information",
+  args: [],
+  flags: [format],
+  load: () => import("./commands/info.ts"),
+};
+
+const events: CommandSpec = {
+  name: "events",
+  summary: "Get real time events from the server",
+  args: [],
+  flags: [
+    {
+      long: "filter",
+      short: "f",
+      value: "filter",
+      multiple: true,
+      help: "Filter output based on conditions provided",
+    },
+    format,
+    { long: "since", value: "string", help: "Show all events created since timestamp" },
+    { long: "until", value: "string", help: "Stream events until this timestamp" },
+  ],
+  load: () => import("./commands/events.ts"),
+};
+
+const systemService: CommandSpec = {
+  name: "service",
+  summary: "Run the Docker Engine API service on a unix socket",
+  args: ["[URI]"],
+  flags: [
+    {
+      long: "time",
+      short: "t",
+      value: "int",
+      help: "Time until the service session expires in seconds. Use 0 to disable the timeout (default 5)",
+    },
+  ],
+  load: () => import("./commands/system-service.ts"),
+};
+
 const imagePrune: CommandSpec = {
   name: "prune",
   summary: "Remove unused images",
@@ -819,6 +869,9 @@ export const TOP_LEVEL: CommandSpec[] = [
   load,
   login,
   logout,
+  version,
+  info,
+  events,
 ];
 
 export const GROUPS: GroupSpec[] = [
@@ -877,6 +930,10 @@ export const GROUPS: GroupSpec[] = [
   },
   { name: "builder", summary: "Manage builds", commands: [build, builderPrune] },
   { name: "network", summary: "Manage networks", commands: networkCommands },
-  { name: "system", summary: "Manage strata", commands: [systemCheck, systemDf] },
+  {
+    name: "system",
+    summary: "Manage strata",
+    commands: [systemCheck, systemDf, events, info, systemService],
+  },
   { name: "volume", summary: "Manage volumes", commands: VOLUME_COMMANDS },
 ];

@@ -7,6 +7,7 @@
  * concurrent `ps` or `stop` settle an exit exactly once, and a late clean-up
  * can never unmount a restarted container.
  */
+
 import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StrataError } from "../errors.ts";
@@ -30,6 +31,7 @@ import { containerLayer, containerMount, mount, unmount } from "../snapshot/inde
 import type { Store } from "../store/index.ts";
 import { bundleDir, writeBundle } from "./bundle.ts";
 import { nanoTime } from "./create.ts";
+import { recordContainerEvent } from "./events.ts";
 import { isActive } from "./list.ts";
 import { noSuchContainer } from "./lookup.ts";
 
@@ -90,6 +92,7 @@ async function settle(store: Store, c: ContainerRecord): Promise<ContainerRecord
   if (!end) return c;
   store.meta.containers.update(c.id, { state: "exited", pid: 0, ...end });
   const net = hasNetwork(c) ? (await network()).teardownContainer(store, c) : undefined;
+  recordContainerEvent(store, c, "die", { exitCode: String(end.exitCode) });
   unmount(containerLayer(store.root, c.id).merged);
   try {
     const record = readRecord(runtimeDir(store.root, c.id));

@@ -142,4 +142,16 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX image_parents_by_parent ON image_parents(parent);
   `,
+  // What strata did, as Docker's events (metadata/events.ts): any process reads back what another did.
+  `
+  CREATE TABLE events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    type       TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    actor_id   TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    time       INTEGER NOT NULL,
+    nanos      INTEGER NOT NULL
+  );
+  `,
 ];

@@ -8,6 +8,7 @@ import { BlobSources } from "./blob-sources.ts";
 import { BuildCacheRecords, FileHashRecords } from "./build-cache.ts";
 import { ContainerRecords } from "./containers.ts";
 import { type Db, openDb } from "./db.ts";
+import { EventRecords } from "./events.ts";
 import { ImageRecords } from "./images.ts";
 import { LayerRecords } from "./layers.ts";
 import { NetworkRecords } from "./networks.ts";
@@ -30,6 +31,8 @@ export class MetadataStore {
   readonly networks: NetworkRecords;
   /** The image each committed image was made from. */
   readonly parents: ImageParents;
+  /** What strata did (Docker's events), for `events` and the API's /events. */
+  readonly events: EventRecords;
 
   private constructor(readonly db: Db) {
     const q = new Statements(db);
@@ -42,6 +45,7 @@ export class MetadataStore {
     this.fileHashes = new FileHashRecords(q);
     this.networks = new NetworkRecords(q);
     this.parents = new ImageParents(q);
+    this.events = new EventRecords(q);
   }
 
   static open(path: string): MetadataStore {
