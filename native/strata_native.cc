@@ -6,6 +6,7 @@
 #include <uv.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -211,6 +212,36 @@ Napi::Value Umount(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// pinNetns(path): a new, empty network namespace bind-mounted on `path` (an existing file), as
+// `ip netns add` makes one, without a process. Only the calling thread enters the new namespace,
+// and it returns to its own before this returns.
+Napi::Value PinNetns(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>();
+  int own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (own < 0) {
+    SysError(env, errno, "open", "/proc/thread-self/ns/net").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int err = 0;
+  const char* call = "unshare";
+  if (unshare(CLONE_NEWNET) != 0) {
+    err = errno;
+  } else {
+    if (mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0) {
+      err = errno;
+      call = "mount";
+    }
+    if (setns(own, CLONE_NEWNET) != 0 && err == 0) {
+      err = errno;
+      call = "setns";
+    }
+  }
+  close(own);
+  if (err != 0) SysError(env, err, call, path).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
 // seqpacketConnect(path) → fd of a connected AF_UNIX SOCK_SEQPACKET socket (blocking).
 Napi::Value SeqpacketConnect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -396,6 +427,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("flock", Napi::Function::New(env, Flock));
   exports.Set("mount", Napi::Function::New(env, Mount));
   exports.Set("umount", Napi::Function::New(env, Umount));
+  exports.Set("pinNetns", Napi::Function::New(env, PinNetns));
   exports.Set("seqpacketConnect", Napi::Function::New(env, SeqpacketConnect));
   exports.Set("recvPacket", Napi::Function::New(env, RecvPacket));
   exports.Set("sendPacket", Napi::Function::New(env, SendPacket));

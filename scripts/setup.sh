@@ -10,9 +10,11 @@ cd "$(dirname "$0")/.."
 # the fast decompressors, attr and socat help tests inspect results, apache2-utils
 # has htpasswd for the Basic-auth test registry; chromium renders `image tree --format html`
 # in its test; golang-github-containers-common ships the default seccomp profile
-# (/usr/share/containers/seccomp.json, the one Podman uses) and tini is `run --init`.
+# (/usr/share/containers/seccomp.json, the one Podman uses) and tini is `run --init`. netavark and
+# aardvark-dns (Podman's) plumb bridge networks and answer names on user networks; iptables is what
+# netavark drives; socat serves published ports on IPv6 (the kernel's DNAT serves IPv4).
 packages=(docker-registry skopeo umoci crun runc conmon busybox-static debootstrap isal pigz zstd attr socat
-  iproute2 tmux apache2-utils chromium golang-github-containers-common tini)
+  iproute2 tmux apache2-utils chromium golang-github-containers-common tini netavark aardvark-dns iptables)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

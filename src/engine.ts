@@ -5,6 +5,7 @@
  */
 import { ContainerService } from "./container/index.ts";
 import { ImageService } from "./image/index.ts";
+import { NetworkService } from "./network/index.ts";
 import type { RegistryClient, RegistryClientOptions } from "./registry/index.ts";
 import { RegistryService } from "./registry/service.ts";
 import { Store } from "./store/index.ts";
@@ -27,8 +28,25 @@ export type {
   PushOptions,
   PushResult,
 } from "./image/index.ts";
+export {
+  type ConnectOptions,
+  type NetworkCreateOptions,
+  type NetworkInspect,
+  type NetworkingOptions,
+  type NetworkSummary,
+  type PortBinding,
+  type PublishedPort,
+  parsePublish,
+} from "./network/index.ts";
 export type { LoginResult, LogoutResult } from "./registry/login.ts";
-export type { CheckReport, DiskUsage } from "./system/index.ts";
+export type {
+  CheckReport,
+  DiskUsage,
+  EngineEvent,
+  EngineInfo,
+  EngineVersion,
+  EventsOptions,
+} from "./system/index.ts";
 export {
   type MountRequest,
   parseMountFlag,
@@ -51,6 +69,7 @@ export class Engine {
   readonly root: string;
   readonly images: ImageService;
   readonly containers: ContainerService;
+  readonly networks: NetworkService;
   readonly system: SystemService;
   /** `login` / `logout`: credentials in Docker's config or its credential helpers. */
   readonly registries: RegistryService;
@@ -76,12 +95,14 @@ export class Engine {
       dockerConfigPath: opts.registry?.dockerConfigPath,
       insecureRegistries: opts.registry?.insecureRegistries,
     });
+    this.networks = new NetworkService(this.store, this.containers);
     this.volumes = new VolumeService(this.store);
     this.system = new SystemService(
       this.store,
       this.images,
       () => this.containers.usage(),
       () => this.volumes.usage(),
+      () => this.containers.list({ all: true }),
     );
   }
 

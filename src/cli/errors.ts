@@ -30,14 +30,17 @@ export function renderError(err: unknown): RenderedError {
     // Build failures read as BuildKit's, with no prefix.
     if (err.details.build === true) return { message: err.message, exitCode: 1 };
     // Errors Docker's daemon (not its CLI) reports carry its prefix; `details.daemon` overrides the code's default.
+    // `details.prefix` overrides both (Docker's CLI prints its own parse errors bare).
     const prefix =
-      err.details.daemon === false
-        ? "Error: "
-        : DAEMON_CODES.has(err.code) || err.details.daemon === true
-          ? DAEMON_PREFIX
-          : err.code === "INVALID_REFERENCE" || err.details.plain === true
-            ? ""
-            : "Error: ";
+      typeof err.details.prefix === "string"
+        ? err.details.prefix
+        : err.details.daemon === false
+          ? "Error: "
+          : DAEMON_CODES.has(err.code) || err.details.daemon === true
+            ? DAEMON_PREFIX
+            : err.code === "INVALID_REFERENCE" || err.details.plain === true
+              ? ""
+              : "Error: ";
     const hint = err.hint ? ` (${err.hint})` : "";
     // Container start failures carry Docker's 125/126/127.
     const exitCode = typeof err.details.exitCode === "number" ? err.details.exitCode : 1;

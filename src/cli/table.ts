@@ -91,7 +91,27 @@ const runFlags: FlagSpec[] = [
   workdir,
   user,
   { long: "entrypoint", value: "string", help: "Overwrite the default ENTRYPOINT of the image" },
-  { long: "network", value: "string", help: "Connect a container to a network (none or host)" },
+  { long: "network", value: "string", help: "Connect a container to a network" },
+  {
+    long: "network-alias",
+    value: "list",
+    multiple: true,
+    help: "Add network-scoped alias for the container",
+  },
+  { long: "ip", value: "string", help: "IPv4 address (e.g., 172.30.100.104)" },
+  {
+    long: "publish",
+    short: "p",
+    value: "list",
+    multiple: true,
+    help: "Publish a container's port(s) to the host",
+  },
+  { long: "publish-all", short: "P", help: "Publish all exposed ports to random ports" },
+  { long: "expose", value: "list", multiple: true, help: "Expose a port or a range of ports" },
+  { long: "dns", value: "list", multiple: true, help: "Set custom DNS servers" },
+  { long: "dns-search", value: "list", multiple: true, help: "Set custom DNS search domains" },
+  { long: "dns-option", value: "list", multiple: true, help: "Set DNS options" },
+  { long: "add-host", value: "list", multiple: true, help: "Add a custom host-to-IP mapping (host:ip)" },
   { long: "hostname", short: "h", value: "string", help: "Container host name" },
   detachKeys,
   ...hostFlags,
@@ -581,6 +601,56 @@ const imageTree: CommandSpec = {
   load: () => import("./commands/image-tree.ts"),
 };
 
+const version: CommandSpec = {
+  name: "version",
+  summary: "Show the strata version information",
+  args: [],
+  flags: [format],
+  load: () => import("./commands/version.ts"),
+};
+
+const info: CommandSpec = {
+  name: "info",
+  summary: "Display system-wide information",
+  args: [],
+  flags: [format],
+  load: () => import("./commands/info.ts"),
+};
+
+const events: CommandSpec = {
+  name: "events",
+  summary: "Get real time events from the server",
+  args: [],
+  flags: [
+    {
+      long: "filter",
+      short: "f",
+      value: "filter",
+      multiple: true,
+      help: "Filter output based on conditions provided",
+    },
+    format,
+    { long: "since", value: "string", help: "Show all events created since timestamp" },
+    { long: "until", value: "string", help: "Stream events until this timestamp" },
+  ],
+  load: () => import("./commands/events.ts"),
+};
+
+const systemService: CommandSpec = {
+  name: "service",
+  summary: "Run the Docker Engine API service on a unix socket",
+  args: ["[URI]"],
+  flags: [
+    {
+      long: "time",
+      short: "t",
+      value: "int",
+      help: "Time until the service session expires in seconds. Use 0 to disable the timeout (default 5)",
+    },
+  ],
+  load: () => import("./commands/system-service.ts"),
+};
+
 const imagePrune: CommandSpec = {
   name: "prune",
   summary: "Remove unused images",
@@ -600,6 +670,92 @@ const containerPrune: CommandSpec = {
   load: ops,
   action: "prune",
 };
+
+const port: CommandSpec = {
+  name: "port",
+  summary: "List port mappings or a specific mapping for the container",
+  args: ["<CONTAINER>", "[PRIVATE_PORT[/PROTO]]"],
+  flags: [],
+  load: () => import("./commands/port.ts"),
+};
+
+const network = () => import("./commands/network.ts");
+
+const networkCommands: CommandSpec[] = [
+  {
+    name: "connect",
+    summary: "Connect a container to a network",
+    args: ["<NETWORK>", "<CONTAINER>"],
+    flags: [
+      { long: "alias", value: "list", multiple: true, help: "Add network-scoped alias for the container" },
+      { long: "ip", value: "string", help: "IPv4 address (e.g., 172.30.100.104)" },
+    ],
+    load: network,
+    action: "connect",
+  },
+  {
+    name: "create",
+    summary: "Create a network",
+    args: ["<NETWORK>"],
+    flags: [
+      {
+        long: "driver",
+        short: "d",
+        value: "string",
+        default: "bridge",
+        help: "Driver to manage the Network",
+      },
+      { long: "subnet", value: "string", help: "Subnet in CIDR format that represents a network segment" },
+      { long: "gateway", value: "string", help: "IPv4 Gateway for the master subnet" },
+      { long: "internal", help: "Restrict external access to the network" },
+      { long: "label", value: "list", multiple: true, help: "Set metadata on a network" },
+    ],
+    load: network,
+    action: "create",
+  },
+  {
+    name: "disconnect",
+    summary: "Disconnect a container from a network",
+    args: ["<NETWORK>", "<CONTAINER>"],
+    flags: [force("Force the container to disconnect from a network")],
+    load: network,
+    action: "disconnect",
+  },
+  {
+    name: "inspect",
+    summary: "Display detailed information on one or more networks",
+    args: ["<NETWORK...>"],
+    flags: [inspectFormat],
+    load: network,
+    action: "inspect",
+  },
+  {
+    name: "ls",
+    aliases: ["list"],
+    summary: "List networks",
+    args: [],
+    flags: [noTrunc, quiet("Only display network IDs"), format],
+    load: network,
+    action: "ls",
+  },
+  {
+    name: "prune",
+    summary: "Remove all unused networks",
+    args: [],
+    flags: [force("Do not prompt for confirmation")],
+    load: network,
+    action: "prune",
+  },
+  {
+    name: "rm",
+    aliases: ["remove"],
+    summary: "Remove one or more networks",
+    args: ["<NETWORK...>"],
+    flags: [],
+    load: network,
+    action: "rm",
+  },
+];
 
 const containerCleanup: CommandSpec = {
   name: "cleanup",
@@ -704,6 +860,7 @@ export const TOP_LEVEL: CommandSpec[] = [
   commit,
   rename,
   update,
+  port,
   inspect,
   history,
   tag,
@@ -712,6 +869,9 @@ export const TOP_LEVEL: CommandSpec[] = [
   load,
   login,
   logout,
+  version,
+  info,
+  events,
 ];
 
 export const GROUPS: GroupSpec[] = [
@@ -730,6 +890,7 @@ export const GROUPS: GroupSpec[] = [
       kill,
       logs,
       { ...ps, name: "ls", aliases: ["list", "ps"] },
+      port,
       pause,
       containerPrune,
       rename,
@@ -768,6 +929,11 @@ export const GROUPS: GroupSpec[] = [
     ],
   },
   { name: "builder", summary: "Manage builds", commands: [build, builderPrune] },
-  { name: "system", summary: "Manage strata", commands: [systemCheck, systemDf] },
+  { name: "network", summary: "Manage networks", commands: networkCommands },
+  {
+    name: "system",
+    summary: "Manage strata",
+    commands: [systemCheck, systemDf, events, info, systemService],
+  },
   { name: "volume", summary: "Manage volumes", commands: VOLUME_COMMANDS },
 ];

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StrataError } from "../errors.ts";
 import type { ContainerRecord } from "../metadata/index.ts";
+import type { Attachment } from "../network/index.ts";
 import { buildSpec, resolveUser, writeEtcFiles } from "../runtime/index.ts";
 import { containerLayer } from "../snapshot/index.ts";
 import { setupMounts, withUserMounts } from "../volume/index.ts";
@@ -22,8 +23,12 @@ export function bundleDir(root: string, id: string): string {
   return join(containerLayer(root, id).dir, "userdata");
 }
 
-/** Writes the bundle and returns its directory; the container's layers must be mounted. */
-export function writeBundle(root: string, c: ContainerRecord): string {
+/**
+ * Writes the bundle and returns its directory; the container's layers must be
+ * mounted. With a bridge network's attachment, the container joins its
+ * namespace and gets its hosts and resolv.conf.
+ */
+export function writeBundle(root: string, c: ContainerRecord, net: Attachment | null = null): string {
   const config = c.config;
   const layer = containerLayer(root, c.id);
   const args = processArgs(config);
@@ -32,7 +37,13 @@ export function writeBundle(root: string, c: ContainerRecord): string {
   }
   // One directory holds the bundle and the /etc files it bind-mounts.
   const dir = bundleDir(root, c.id);
-  writeEtcFiles(dir, { hostname: config.Hostname, network: config.NetworkMode });
+  const network = config.NetworkMode === "host" ? "host" : "none";
+  writeEtcFiles(dir, {
+    hostname: config.Hostname,
+    network,
+    extraHosts: net?.hosts,
+    resolvConf: net?.resolvConf,
+  });
   const host = hostOptionsOf(config);
   const user = resolveUser(layer.merged, config.User, host.GroupAdd ?? []);
   mkdirSync(dir, { recursive: true });
@@ -44,7 +55,8 @@ export function writeBundle(root: string, c: ContainerRecord): string {
     user,
     hostname: config.Hostname,
     tty: config.Tty,
-    network: config.NetworkMode,
+    network,
+    netnsPath: net?.netns,
     etcDir: dir,
     ...specInputOf(host),
   });

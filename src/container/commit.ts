@@ -193,6 +193,7 @@ export async function commitContainer(
       manifestDigest: null,
       manifestMediaType: null,
       topDigest: null,
+      parent: image.id,
     });
     // Docker's commit tags through TagImageWithReference, which stamps LastTagTime.
     if (ref) store.meta.images.setLastTagTime(imageId, created);

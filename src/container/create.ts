@@ -7,6 +7,7 @@
 import { isStrataError, StrataError } from "../errors.ts";
 import type { ImageService, PullListener } from "../image/index.ts";
 import { type ContainerConfig, FileLock } from "../metadata/index.ts";
+import type { NetworkingOptions } from "../network/index.ts";
 import type { ImageConfig } from "../oci/index.ts";
 import { replaceOrAppendEnv } from "../runtime/index.ts";
 import { prepareContainerLayer, removeContainerLayer } from "../snapshot/index.ts";
@@ -19,7 +20,8 @@ export type { ContainerConfig };
 
 import { configExtras, type HostOptions } from "./host-config.ts";
 
-export interface CreateOptions {
+/** Networking (`--network`, `-p`, `--dns` …) is NetworkingOptions; the default bridge when `network` is omitted. */
+export interface CreateOptions extends NetworkingOptions {
   image: string;
   name?: string;
   /** Replaces the image's Cmd (Docker's arguments after the image). */
@@ -32,7 +34,6 @@ export interface CreateOptions {
   hostname?: string;
   tty?: boolean;
   openStdin?: boolean;
-  network?: "none" | "host";
   autoRemove?: boolean;
   /** `-v`, `--mount`, `--tmpfs`, parsed (see volume/parse.ts). */
   mounts?: MountRequest[];
@@ -87,6 +88,9 @@ export async function createContainer(
     const extras = configExtras(opts, imageConfig);
     const id = randomBytes(32).toString("hex");
     const volumes = resolveMounts(opts.mounts ?? [], imageConfig.Volumes ?? undefined);
+    const { planNetworking } = await import("../network/index.ts");
+    const exposed = Object.keys(imageConfig.ExposedPorts ?? {});
+    const network = await planNetworking(store, opts, exposed);
     const config: ContainerConfig = {
       Hostname: opts.hostname ?? id.slice(0, 12),
       User: opts.user ?? imageConfig.User ?? "",
@@ -107,7 +111,7 @@ export async function createContainer(
       WorkingDir: opts.workdir ?? imageConfig.WorkingDir ?? "",
       Image: opts.image,
       Labels: { ...imageConfig.Labels, ...opts.labels },
-      NetworkMode: opts.network ?? "none",
+      NetworkMode: network.mode,
       AutoRemove: opts.autoRemove ?? false,
       ...extras,
       Mounts: volumes.mounts,
@@ -138,6 +142,7 @@ export async function createContainer(
           startedAt: null,
           finishedAt: null,
         });
+        network.record(id);
       });
     } catch (err) {
       await removeContainerLayer(store.root, id);

@@ -51,7 +51,12 @@ function graphDriver(store: Store, c: ContainerRecord) {
   };
 }
 
-function config(c: ContainerRecord, cfg: ContainerConfig, volumes: Record<string, object> | null) {
+function config(
+  c: ContainerRecord,
+  cfg: ContainerConfig,
+  volumes: Record<string, object> | null,
+  store: Store,
+) {
   return {
     Hostname: cfg.Hostname,
     Domainname: "",
@@ -59,6 +64,7 @@ function config(c: ContainerRecord, cfg: ContainerConfig, volumes: Record<string
     AttachStdin: cfg.AttachStdin ?? cfg.OpenStdin,
     AttachStdout: cfg.AttachStdout,
     AttachStderr: cfg.AttachStderr,
+    ...exposedPorts(store, c),
     Tty: cfg.Tty,
     OpenStdin: cfg.OpenStdin,
     StdinOnce: cfg.StdinOnce,
@@ -75,11 +81,58 @@ function config(c: ContainerRecord, cfg: ContainerConfig, volumes: Record<string
   };
 }
 
-export function inspectContainer(
+/** Config.ExposedPorts (`{"80/tcp": {}}`), only when there are some, as Docker omits it. */
+function exposedPorts(store: Store, c: ContainerRecord): { ExposedPorts?: Record<string, object> } {
+  const exposed = (store.meta.networks.getNetworking(c.id)?.settings.exposed as string[] | undefined) ?? [];
+  return exposed.length > 0 ? { ExposedPorts: Object.fromEntries(exposed.map((k) => [k, {}])) } : {};
+}
+
+/** HostConfig's networking part, in Docker's shape (PortBindings keyed `80/tcp`). */
+function networkHostConfig(store: Store, c: ContainerRecord) {
+  const settings = store.meta.networks.getNetworking(c.id)?.settings as
+    | {
+        ports?: {
+          containerPort: number;
+          protocol: string;
+          hostIp: string;
+          hostPort: number;
+          hostPortEnd?: number;
+        }[];
+        publishAll?: boolean;
+        dns?: string[];
+        dnsSearch?: string[];
+        dnsOptions?: string[];
+        extraHosts?: string[];
+      }
+    | undefined;
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const b of settings?.ports ?? []) {
+    const key = `${b.containerPort}/${b.protocol}`;
+    const port =
+      b.hostPort === 0 ? "" : b.hostPortEnd ? `${b.hostPort}-${b.hostPortEnd}` : String(b.hostPort);
+    const list = bindings[key] ?? [];
+    list.push({ HostIp: b.hostIp, HostPort: port });
+    bindings[key] = list;
+  }
+  return {
+    PortBindings: bindings,
+    PublishAllPorts: settings?.publishAll ?? false,
+    Dns: settings?.dns ?? [],
+    DnsOptions: settings?.dnsOptions ?? [],
+    DnsSearch: settings?.dnsSearch ?? [],
+    // Stored as hosts-file lines; Docker shows `name:ip`.
+    ExtraHosts: (settings?.extraHosts ?? []).map((l) => {
+      const [ip, name] = l.split("\t");
+      return `${name}:${ip}`;
+    }),
+  };
+}
+
+export async function inspectContainer(
   store: Store,
   c: ContainerRecord,
   opts: { size?: boolean },
-): ContainerInspect {
+): Promise<ContainerInspect> {
   const cfg = c.config;
   const [path, ...args] = processArgs(cfg);
   const dir = runtimeDir(store.root, c.id);
@@ -106,6 +159,7 @@ export function inspectContainer(
     HostConfig: {
       Binds: host.Binds,
       NetworkMode: cfg.NetworkMode,
+      ...networkHostConfig(store, c),
       AutoRemove: cfg.AutoRemove,
       RestartPolicy: { Name: "no" },
       ...inspectHostOptions(hostOptionsOf(cfg)),
@@ -120,7 +174,8 @@ export function inspectContainer(
     out.SizeRootFs = sizeRootFs;
   }
   out.Mounts = inspectMounts(store.root, cfg.Mounts);
-  out.Config = config(c, cfg, host.Volumes);
-  out.NetworkSettings = { Networks: { [cfg.NetworkMode]: {} } };
+  out.Config = config(c, cfg, host.Volumes, store);
+  const { containerNetworkSettings } = await import("../network/index.ts");
+  out.NetworkSettings = containerNetworkSettings(store, c, cfg.NetworkMode);
   return out;
 }

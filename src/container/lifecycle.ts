@@ -7,11 +7,13 @@
  * concurrent `ps` or `stop` settle an exit exactly once, and a late clean-up
  * can never unmount a restarted container.
  */
+
 import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StrataError } from "../errors.ts";
 import type { ContainerRecord } from "../metadata/index.ts";
 import { FileLock } from "../metadata/index.ts";
+import type { Attachment } from "../network/index.ts";
 import {
   type AttachOptions,
   type AttachSession,
@@ -29,6 +31,7 @@ import { containerLayer, containerMount, mount, unmount } from "../snapshot/inde
 import type { Store } from "../store/index.ts";
 import { bundleDir, writeBundle } from "./bundle.ts";
 import { nanoTime } from "./create.ts";
+import { recordContainerEvent } from "./events.ts";
 import { isActive } from "./list.ts";
 import { noSuchContainer } from "./lookup.ts";
 
@@ -75,12 +78,21 @@ function endOf(store: Store, c: ContainerRecord): { exitCode: number; finishedAt
   return { exitCode: 255, finishedAt: nanoTime() };
 }
 
-/** Settles an ended run: record, unmount, runtime state. The caller holds the lock. */
+/** Bridge networking is loaded only for containers that have it. */
+const hasNetwork = (c: ContainerRecord) => {
+  const mode = c.config.NetworkMode;
+  return mode !== "none" && mode !== "host";
+};
+const network = () => import("../network/index.ts");
+
+/** Settles an ended run: record, network, unmount, runtime state. The caller holds the lock. */
 async function settle(store: Store, c: ContainerRecord): Promise<ContainerRecord> {
   if (!isActive(c)) return c;
   const end = endOf(store, c);
   if (!end) return c;
   store.meta.containers.update(c.id, { state: "exited", pid: 0, ...end });
+  const net = hasNetwork(c) ? (await network()).teardownContainer(store, c) : undefined;
+  recordContainerEvent(store, c, "die", { exitCode: String(end.exitCode) });
   unmount(containerLayer(store.root, c.id).merged);
   try {
     const record = readRecord(runtimeDir(store.root, c.id));
@@ -90,6 +102,7 @@ async function settle(store: Store, c: ContainerRecord): Promise<ContainerRecord
   } catch {
     // No record or no runtime: nothing of the runtime's to free.
   }
+  await net;
   return { ...c, state: "exited", pid: 0, ...end };
 }
 
@@ -138,9 +151,11 @@ async function startLocked(
   mount(containerMount(store.root, c.id, imageLinks(store, c)), layer.merged);
   const dir = runtimeDir(store.root, c.id);
   let session: AttachSession | null = null;
+  let net: Attachment | null = null;
   try {
-    writeBundle(store.root, c);
-    const created = await createUnderMonitor({
+    net = hasNetwork(c) ? await (await network()).setupContainer(store, c) : null;
+    writeBundle(store.root, c, net);
+    const creating = createUnderMonitor({
       id: c.id,
       name: c.name,
       bundleDir: dir,
@@ -149,7 +164,13 @@ async function startLocked(
       stdin: config.OpenStdin,
       stdinOnce: config.StdinOnce,
       exitCommand: opts.exitCommand ?? deleteCommand(c.id),
+      holdFds: net?.fds,
     });
+    // netavark plumbs the namespace while conmon and the runtime create the container.
+    const [made, plumbed] = await Promise.allSettled([creating.finally(() => net?.release()), net?.plumbing]);
+    if (made.status === "rejected") throw made.reason;
+    if (plumbed.status === "rejected") throw plumbed.reason;
+    const created = made.value;
     if (opts.attach) session = await attach(dir, { ...opts.attach, tty: config.Tty });
     await startInRuntime(c.id, { runtime: created.runtime });
     store.meta.containers.update(c.id, {
@@ -163,6 +184,7 @@ async function startLocked(
   } catch (err) {
     session?.detach();
     await deleteContainer(c.id, { force: true }).catch(() => {});
+    if (net || hasNetwork(c)) await (await network()).teardownContainer(store, c).catch(() => {});
     unmount(layer.merged);
     const code = (err as StrataError).details?.exitCode;
     if (typeof code === "number") store.meta.containers.update(c.id, { exitCode: code });

@@ -4,6 +4,7 @@
  */
 import { type Digest, shortHex } from "../digest/index.ts";
 import { byteOrder } from "../format/order.ts";
+import type { PortSummary } from "../format/ports.ts";
 import type { ImageService } from "../image/index.ts";
 import type { ContainerRecord, ContainerState } from "../metadata/index.ts";
 import { containerLayer, directorySize } from "../snapshot/index.ts";
@@ -35,6 +36,37 @@ export interface ContainerSummary {
   mounts: string[];
   /** How many volumes it mounts (system df's LOCAL VOLUMES). */
   localVolumes: number;
+  /** A running container's published and exposed ports (Docker's API Ports). */
+  ports: PortSummary[];
+}
+
+/**
+ * Read from the networking tables directly, so `ps` does not load the
+ * network module: published ports (while running) and exposed ones.
+ */
+function portSummaries(store: Store, c: ContainerRecord): PortSummary[] {
+  if (!isActive(c)) return [];
+  const row = store.meta.networks.getNetworking(c.id);
+  if (!row) return [];
+  const published = ((row.ports as { published?: unknown[] } | null)?.published ?? []) as {
+    containerPort: number;
+    protocol: string;
+    hostIp: string;
+    hostPort: number;
+  }[];
+  const out: PortSummary[] = published.map((p) => ({
+    IP: p.hostIp,
+    PrivatePort: p.containerPort,
+    PublicPort: p.hostPort,
+    Type: p.protocol,
+  }));
+  for (const key of (row.settings.exposed as string[] | undefined) ?? []) {
+    const [port, type = "tcp"] = key.split("/");
+    if (!published.some((p) => `${p.containerPort}/${p.protocol}` === key)) {
+      out.push({ PrivatePort: Number(port), Type: type });
+    }
+  }
+  return out;
 }
 
 /** The process a container runs: entrypoint then cmd. */
@@ -89,6 +121,7 @@ export function summarizeContainer(
     sizeRootFs,
     mounts: config.Mounts.filter((m) => m.Type !== "tmpfs").map((m) => m.Source),
     localVolumes: config.Mounts.filter((m) => m.Type === "volume").length,
+    ports: portSummaries(store, c),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 
 import { existsSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import type { Digest } from "../digest/index.ts";
@@ -23,9 +24,11 @@ import {
   pauseContainer,
   type RuntimeName,
   readRecord,
+  resizeTerminal,
   resolveUser,
   resumeContainer,
   stopContainer as stopRuntime,
+  type TerminalSize,
   waitExitStatus,
 } from "../runtime/index.ts";
 import { containerLayer, removeContainerLayer } from "../snapshot/index.ts";
@@ -37,6 +40,7 @@ import type { CommitOptions } from "./commit.ts";
 import type { PathStat } from "./copy.ts";
 import { type CreateOptions, createContainer } from "./create.ts";
 import { type Change, upperChanges } from "./diff.ts";
+import { recordContainerEvent } from "./events.ts";
 import { sweepAfterRemoval } from "./gc-trigger.ts";
 import { type ContainerInspect, inspectContainer } from "./inspect.ts";
 import { refresh, removeLockFile, runtimeDir, start, withContainer } from "./lifecycle.ts";
@@ -68,8 +72,10 @@ export class ContainerService {
     return findContainer(this.store, nameOrId);
   }
 
-  create(opts: CreateOptions): Promise<string> {
-    return createContainer(this.store, this.images, opts);
+  async create(opts: CreateOptions): Promise<string> {
+    const id = await createContainer(this.store, this.images, opts);
+    recordContainerEvent(this.store, this.get(id), "create");
+    return id;
   }
 
   /**
@@ -77,12 +83,21 @@ export class ContainerService {
    * before the container runs; without, conmon's exit command settles the
    * container's end since nobody waits on it.
    */
-  async start(nameOrId: string, opts: { attach?: AttachStreams } = {}): Promise<AttachSession | null> {
+  async start(
+    nameOrId: string,
+    opts: {
+      attach?: AttachStreams;
+      /** conmon settles the end even when attached: the API's clients may go away before it. */
+      monitorSettles?: boolean;
+    } = {},
+  ): Promise<AttachSession | null> {
     const c = this.get(nameOrId);
-    return start(this.store, c, {
+    const session = await start(this.store, c, {
       attach: opts.attach,
-      exitCommand: opts.attach ? undefined : this.exitCommand(c.id),
+      exitCommand: opts.attach && !opts.monitorSettles ? undefined : this.exitCommand(c.id),
     });
+    recordContainerEvent(this.store, c, "start");
+    return session;
   }
 
   /**
@@ -136,10 +151,20 @@ export class ContainerService {
   async wait(nameOrId: string): Promise<number> {
     let c = await this.refreshed(this.get(nameOrId));
     if (isActive(c)) {
-      await waitExitStatus(runtimeDir(this.store.root, c.id)).catch(() => {});
-      c = await this.refreshed(this.store.meta.containers.get(c.id) ?? c);
+      const status = await waitExitStatus(runtimeDir(this.store.root, c.id)).catch(() => null);
+      const now = this.store.meta.containers.get(c.id);
+      // Removed meanwhile (an --rm container settled by its exit command): the status conmon recorded.
+      if (!now) return status?.exitCode ?? c.exitCode;
+      c = await this.refreshed(now);
     }
     return c.exitCode;
+  }
+
+  /** The terminal size of a container started with a terminal (`resize`). */
+  resize(nameOrId: string, size: TerminalSize): void {
+    const c = this.get(nameOrId);
+    if (!isActive(c)) throw new StrataError("CONFLICT", `Container ${c.id} is not running`);
+    resizeTerminal(runtimeDir(this.store.root, c.id), size);
   }
 
   /** `stop`: the stop signal, SIGKILL after `timeout` seconds (the container's StopTimeout, else 10). A stopped container is fine. */
@@ -155,6 +180,7 @@ export class ContainerService {
       runtime,
     });
     await this.refreshed(c);
+    recordContainerEvent(this.store, c, "stop");
   }
 
   /** `update`: new cgroup limits, applied at once to a running container and kept for its next start. */
@@ -206,7 +232,11 @@ export class ContainerService {
       );
     }
     await this.thawed(c);
-    await killRuntime(c.id, parseSignal(opts.signal ?? "KILL"), { runtime: this.runtimeOf(c).runtime });
+    const signal = parseSignal(opts.signal ?? "KILL");
+    await killRuntime(c.id, signal, { runtime: this.runtimeOf(c).runtime });
+    recordContainerEvent(this.store, c, "kill", {
+      signal: String(typeof signal === "number" ? signal : (osConstants.signals[signal] ?? signal)),
+    });
   }
 
   /** `logs`: what the container wrote, as conmon kept it. */
@@ -310,9 +340,17 @@ export class ContainerService {
       if (isActive(now))
         throw new StrataError("CONFLICT", `container ${now.id} started again while being removed`);
       this.store.meta.containers.update(now.id, { state: "removing" });
+      // A start that died half-way (a killed CLI) may have left a namespace or addresses.
+      if (this.store.meta.networks.endpointsOfContainer(now.id).length > 0) {
+        await (await import("../network/index.ts")).teardownContainer(this.store, now);
+      }
       await removeContainerLayer(this.store.root, now.id);
-      this.store.meta.containers.delete(now.id);
+      this.store.meta.transaction(() => {
+        this.store.meta.networks.deleteContainer(now.id);
+        this.store.meta.containers.delete(now.id);
+      });
       removeLockFile(this.store, now.id);
+      recordContainerEvent(this.store, now, "destroy");
     });
     if (opts.volumes) releaseVolumes(this.store, mountsOf(c.config));
     await sweepAfterRemoval(this.store, c.imageId, this.users);
@@ -351,6 +389,7 @@ export class ContainerService {
       if (holder) throw nameInUse(name, holder.id);
       this.store.meta.containers.update(c.id, { name });
     });
+    recordContainerEvent(this.store, { ...c, name }, "rename", { oldName: `/${c.name}` });
   }
 
   // --- Files: cp and the archive calls (copy.ts) ------------------------------
@@ -407,6 +446,19 @@ export class ContainerService {
     const c = await this.refreshed(this.get(nameOrId));
     const { copyToContainer } = await import("./copy.ts");
     return copyToContainer(this.store, c, nameOrId, src, dest, opts);
+  }
+
+  /**
+   * Runs `fn` holding the container's lock, with its settled record and
+   * whether it runs (network connect and disconnect).
+   */
+  async locked<T>(nameOrId: string, fn: (c: ContainerRecord, running: boolean) => Promise<T>): Promise<T> {
+    const c = await this.refreshed(this.get(nameOrId));
+    return withContainer(this.store, c.id, (now) => fn(now, isActive(now)));
+  }
+
+  resolvConfPath(id: string): string {
+    return join(runtimeDir(this.store.root, id), "resolv.conf");
   }
 
   /** `export`: the container's file system (image layers plus its writable layer) as a tar stream. */

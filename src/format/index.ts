@@ -1,5 +1,6 @@
 export { createdSince, humanDuration } from "./duration.ts";
 export { byteOrder } from "./order.ts";
+export { displayPorts, type PortSummary } from "./ports.ts";
 export { bytesSize, formatG, humanSize, humanSizeWithPrecision } from "./size.ts";
 export { parseFormat, parseTemplate, Template } from "./template.ts";
 export { goJson } from "./template-funcs.ts";

@@ -57,7 +57,7 @@ export function inspectImage(store: Store, image: ImageRecord): Json {
     Id: image.id,
     RepoTags: refs.filter((r) => r.kind === "tag").map((r) => familiarRef(r.name)),
     RepoDigests: refs.filter((r) => r.kind === "digest").map((r) => familiarRef(r.name)),
-    Parent: "",
+    Parent: store.meta.parents.parentOf(image.id) ?? "",
     Comment: (raw.comment as string | undefined) ?? lastComment ?? "",
     Created: image.created ?? "0001-01-01T00:00:00Z",
     Container: (raw.container as string | undefined) ?? "",

@@ -15,6 +15,8 @@ export interface NewImage {
   manifestMediaType: string | null;
   /** The digest the registry resolved the name to (index or manifest). */
   topDigest: Digest | null;
+  /** The image it was made from (`commit`), kept as Docker's Parent. */
+  parent?: Digest;
 }
 
 /**
@@ -39,6 +41,7 @@ export function recordImage(store: Store, ref: Reference | undefined, image: New
       lastTagTime: null,
       storedAt: Date.now(),
     });
+    if (image.parent) meta.parents.set(image.imageId, image.parent);
     if (!ref) return true;
     const repo = fullName(ref);
     let previous: Digest | undefined;

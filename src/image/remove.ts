@@ -7,7 +7,7 @@
 import { type Digest, hexOf, shortHex } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
 import { sweepCandidates } from "../gc/index.ts";
-import type { RefRecord } from "../metadata/index.ts";
+import type { ImageRecord, RefRecord } from "../metadata/index.ts";
 import { parseReference, referenceString } from "../reference/index.ts";
 import type { Store } from "../store/index.ts";
 import { familiarRef, findImage } from "./lookup.ts";
@@ -17,6 +17,8 @@ export type DeleteRecord = { untagged: string } | { deleted: Digest };
 
 export interface RemoveOptions {
   force?: boolean;
+  /** Also delete untagged parent images nothing else needs (Docker's default; `--no-prune` is false). */
+  prune?: boolean;
 }
 
 function conflict(message: string): StrataError {
@@ -75,7 +77,10 @@ export async function removeImage(
       // Other names remain: untagging was the whole job.
       if (refs.length > 0) return false;
       // The last name is gone; delete quietly, keeping the image if something still uses it.
-      return users.usersOf(image.id).length === 0;
+      return users.usersOf(image.id).length === 0 && meta.parents.childrenOf(image.id).length === 0;
+    }
+    if (meta.parents.childrenOf(image.id).length > 0) {
+      throw conflict(`unable to delete ${short} (cannot be forced) - image has dependent child images`);
     }
     checkConflicts(users, image.id, short, force, refs);
     for (const r of refs) untag(r);
@@ -83,9 +88,30 @@ export async function removeImage(
   });
 
   if (!deleteImage) return records;
-  meta.transaction(() => {
+  let next: ImageRecord | undefined = image;
+  while (next) {
+    const parent = await deleteAndSweep(store, users, next, records, untag);
+    // Docker's prune: the parent goes too once nothing names, uses or builds on it.
+    next = opts.prune === false || !parent ? undefined : prunableParent(store, users, parent);
+  }
+  return records;
+}
+
+/** Deletes the image's record (and names), then sweeps what only it held; returns its parent. */
+async function deleteAndSweep(
+  store: Store,
+  users: ImageUsers,
+  image: ImageRecord,
+  records: DeleteRecord[],
+  untag: (ref: RefRecord) => void,
+): Promise<Digest | undefined> {
+  const { meta } = store;
+  const parent = meta.transaction(() => {
     for (const r of meta.images.refsOf(image.id)) untag(r);
+    const p = meta.parents.parentOf(image.id);
+    meta.parents.delete(image.id);
     meta.images.delete(image.id);
+    return p;
   });
   records.push({ deleted: image.id });
   const blobs = [image.id, image.manifestDigest, image.indexDigest].filter((d): d is Digest => !!d);
@@ -95,7 +121,17 @@ export async function removeImage(
     if (!freed.has(chainId)) break;
     records.push({ deleted: chainId });
   }
-  return records;
+  return parent;
+}
+
+/** The parent image when it has no name, no container and no other child left. */
+function prunableParent(store: Store, users: ImageUsers, id: Digest): ImageRecord | undefined {
+  const parent = store.meta.images.get(id);
+  if (!parent) return undefined;
+  if (store.meta.images.refsOf(id).length > 0) return undefined;
+  if (store.meta.parents.childrenOf(id).length > 0) return undefined;
+  if (users.usersOf(id).length > 0) return undefined;
+  return parent;
 }
 
 /** Deleting by ID: running containers always block; stopped ones and other names unless forced. */

@@ -3,12 +3,14 @@
  * Heavier paths (pull, inspect, archives, removal) are imported when first
  * used, so `images` does not pay for the registry client or schema checks.
  */
+
 import type { Readable } from "node:stream";
 import type { BuildRequest, BuildResult, PruneCacheResult } from "../build/index.ts";
 import type { Digest } from "../digest/index.ts";
 import type { ImageRecord } from "../metadata/index.ts";
 import type { RegistryClient } from "../registry/index.ts";
 import type { Store } from "../store/index.ts";
+import { recordDeletions, recordImageEvent } from "./event-log.ts";
 import type { HistoryItem } from "./history.ts";
 import type { ImportOptions } from "./import.ts";
 import { type ImageSummary, listImages } from "./list.ts";
@@ -33,13 +35,18 @@ export class ImageService {
   /** Pulls `reference` from its registry into the store (Docker's `pull`). */
   async pull(reference: string, opts: PullOptions = {}): Promise<PullResult> {
     const { pull } = await import("./pull.ts");
-    return pull(this.store, await this.registry(), reference, opts);
+    const result = await pull(this.store, await this.registry(), reference, opts);
+    const { familiarString, familiarName } = await import("../reference/index.ts");
+    recordImageEvent(this.store, "pull", familiarString(result.reference), familiarName(result.reference));
+    return result;
   }
 
   /** Publishes a tag (or with `allTags` every tag of a repository) to its registry (Docker's `push`). */
   async push(reference: string, opts: PushOptions = {}): Promise<PushResult> {
     const { push } = await import("./push.ts");
-    return push(this.store, await this.registry(), reference, opts);
+    const result = await push(this.store, await this.registry(), reference, opts);
+    recordImageEvent(this.store, "push", reference);
+    return result;
   }
 
   /** Every image, newest first; `sharedSize` adds the shared/unique split of `system df -v`. */
@@ -83,17 +90,22 @@ export class ImageService {
 
   tag(source: string, target: string): void {
     tagImage(this.store, source, target);
+    recordImageEvent(this.store, "tag", this.get(target).image.id, target);
   }
 
   /** Removes a name or an image (Docker's `rmi`), returning Untagged/Deleted records in order. */
   async remove(nameOrId: string, opts: RemoveOptions = {}): Promise<DeleteRecord[]> {
     const { removeImage } = await import("./remove.ts");
-    return removeImage(this.store, this.users, nameOrId, opts);
+    const records = await removeImage(this.store, this.users, nameOrId, opts);
+    recordDeletions(this.store, records);
+    return records;
   }
 
   async prune(opts: { all?: boolean } = {}): Promise<PruneResult> {
     const { pruneImages } = await import("./prune.ts");
-    return pruneImages(this.store, this.users, opts);
+    const result = await pruneImages(this.store, this.users, opts);
+    recordDeletions(this.store, result.records);
+    return result;
   }
 
   /**
@@ -115,7 +127,9 @@ export class ImageService {
   /** A root file system tarball (plain, gzip or zstd) as a one-layer image (`import`). Returns the image ID. */
   async import(tarball: Readable, opts: ImportOptions = {}): Promise<Digest> {
     const { importImage } = await import("./import.ts");
-    return importImage(this.store, tarball, opts);
+    const id = await importImage(this.store, tarball, opts);
+    recordImageEvent(this.store, "import", id, opts.reference);
+    return id;
   }
 
   /**
@@ -138,6 +152,8 @@ export class ImageService {
   /** Images from a `save` archive, Docker or OCI layout (`load`). */
   async load(archive: Readable): Promise<LoadedImage[]> {
     const { loadImages } = await import("./load.ts");
-    return loadImages(this.store, archive);
+    const loaded = await loadImages(this.store, archive);
+    for (const image of loaded) recordImageEvent(this.store, "load", image.id, image.tags[0]);
+    return loaded;
   }
 }

@@ -55,7 +55,8 @@ function build(z: typeof Zod.z) {
     /** The image as the user named it. */
     Image: z.string(),
     Labels: z.record(z.string(), z.string()).default({}),
-    NetworkMode: z.enum(["none", "host"]).default("none"),
+    /** `default` (the bridge), `none`, `host`, `bridge` or a network's name; records before networks said none. */
+    NetworkMode: z.string().default("none"),
     AutoRemove: z.boolean().default(false),
     Mounts: z.array(mount(z)).default([]),
     /** Docker's HostConfig fields strata applies (src/container/host-config.ts); absent in older records. */

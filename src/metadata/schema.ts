@@ -104,4 +104,54 @@ export const MIGRATIONS: readonly string[] = [
     digest TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE networks (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    driver     TEXT NOT NULL,
+    subnet     TEXT,
+    gateway    TEXT,
+    internal   INTEGER NOT NULL DEFAULT 0,
+    labels     TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE endpoints (
+    network_id   TEXT NOT NULL,
+    container_id TEXT NOT NULL,
+    endpoint_id  TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    aliases      TEXT NOT NULL DEFAULT '[]',
+    requested_ip TEXT,
+    ip           TEXT,
+    interface    TEXT,
+    PRIMARY KEY (network_id, container_id),
+    UNIQUE (network_id, ip)
+  );
+  CREATE INDEX endpoints_by_container ON endpoints(container_id);
+  CREATE TABLE container_networking (
+    container_id TEXT PRIMARY KEY,
+    settings     TEXT NOT NULL,
+    ports        TEXT
+  );
+  `,
+  // An image's parent image, as Docker's image store keeps it (`commit` sets it): what `rmi` prunes.
+  `
+  CREATE TABLE image_parents (
+    child  TEXT PRIMARY KEY,
+    parent TEXT NOT NULL
+  );
+  CREATE INDEX image_parents_by_parent ON image_parents(parent);
+  `,
+  // What strata did, as Docker's events (metadata/events.ts): any process reads back what another did.
+  `
+  CREATE TABLE events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    type       TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    actor_id   TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    time       INTEGER NOT NULL,
+    nanos      INTEGER NOT NULL
+  );
+  `,
 ];

@@ -8,8 +8,11 @@ import { BlobSources } from "./blob-sources.ts";
 import { BuildCacheRecords, FileHashRecords } from "./build-cache.ts";
 import { ContainerRecords } from "./containers.ts";
 import { type Db, openDb } from "./db.ts";
+import { EventRecords } from "./events.ts";
 import { ImageRecords } from "./images.ts";
 import { LayerRecords } from "./layers.ts";
+import { NetworkRecords } from "./networks.ts";
+import { ImageParents } from "./parents.ts";
 import { Statements } from "./statements.ts";
 import { VolumeRecords } from "./volumes.ts";
 
@@ -24,6 +27,12 @@ export class MetadataStore {
   /** Build steps' results by cache key, and the context file hashes builds reuse. */
   readonly buildCache: BuildCacheRecords;
   readonly fileHashes: FileHashRecords;
+  /** Networks, their endpoints, and what containers asked of networking. */
+  readonly networks: NetworkRecords;
+  /** The image each committed image was made from. */
+  readonly parents: ImageParents;
+  /** What strata did (Docker's events), for `events` and the API's /events. */
+  readonly events: EventRecords;
 
   private constructor(readonly db: Db) {
     const q = new Statements(db);
@@ -34,6 +43,9 @@ export class MetadataStore {
     this.volumes = new VolumeRecords(q);
     this.buildCache = new BuildCacheRecords(q);
     this.fileHashes = new FileHashRecords(q);
+    this.networks = new NetworkRecords(q);
+    this.parents = new ImageParents(q);
+    this.events = new EventRecords(q);
   }
 
   static open(path: string): MetadataStore {

@@ -22,6 +22,19 @@ export class RegistryService {
     return login(server, { ...creds, ...this.opts });
   }
 
+  /** Checks credentials against `server` without saving them (the Engine API's /auth). */
+  async verify(
+    server: string | undefined,
+    creds: { username: string; password: string; signal?: AbortSignal },
+  ): Promise<void> {
+    const { loginServer, verifyLogin } = await import("./login.ts");
+    await verifyLogin(
+      loginServer(server),
+      { kind: "basic", username: creds.username, password: creds.password },
+      { insecureRegistries: this.opts.insecureRegistries, signal: creds.signal },
+    );
+  }
+
   /** The credentials saved for `server`, if any (for `login` without flags). */
   async savedCredentials(
     server: string | undefined,

@@ -123,12 +123,12 @@ export interface ConmonProcess {
 export function spawnConmon(
   conmon: string,
   args: string[],
-  opts: { startPipe: boolean; attachPipe: boolean },
+  opts: { startPipe: boolean; attachPipe: boolean; extraFds?: number[] },
 ): ConmonProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, _OCI_SYNCPIPE: "3" };
   // A systemd notify socket must not leak into the container's monitor.
   delete env.NOTIFY_SOCKET;
-  const stdio: ("ignore" | "pipe")[] = ["ignore", "ignore", "pipe", "pipe"];
+  const stdio: ("ignore" | "pipe" | number)[] = ["ignore", "ignore", "pipe", "pipe"];
   if (opts.startPipe) {
     env._OCI_STARTPIPE = String(stdio.length);
     stdio.push("pipe");
@@ -137,6 +137,9 @@ export function spawnConmon(
     env._OCI_ATTACHPIPE = String(stdio.length);
     stdio.push("pipe");
   }
+  // Descriptors conmon only holds for the container's life (sockets of published ports).
+  const firstExtra = stdio.length;
+  stdio.push(...(opts.extraFds ?? []));
   // detached: conmon must not share the CLI's process group (a Ctrl-C at the terminal is not for it).
   const child = childProcess().spawn(conmon, args, { stdio, env, detached: true });
   let stderr = "";
@@ -146,7 +149,7 @@ export function spawnConmon(
   });
   const sync = new MessagePipe(child.stdio[3] as Readable);
   const start = opts.startPipe ? (child.stdio[4] as Writable) : undefined;
-  const attach = opts.attachPipe ? new MessagePipe(child.stdio[stdio.length - 1] as Readable) : undefined;
+  const attach = opts.attachPipe ? new MessagePipe(child.stdio[firstExtra - 1] as Readable) : undefined;
   start?.on("error", () => {});
   const launched = new Promise<void>((resolve, reject) => {
     child.on("error", (cause) => reject(new StrataError("RUNTIME_ERROR", `cannot run ${conmon}`, { cause })));

@@ -43,6 +43,8 @@ export interface CreateContainerOptions {
   exitCommand?: string[];
   /** How long the runtime may take to create the container. */
   timeoutMs?: number;
+  /** Descriptors conmon inherits and holds while the container lives (published ports' sockets). */
+  holdFds?: number[];
 }
 
 export interface CreatedContainer {
@@ -114,6 +116,7 @@ export async function createContainer(opts: CreateContainerOptions): Promise<Cre
   const conmon = spawnConmon(conmonPath(), conmonCreateArgs(opts, runtime), {
     startPipe: false,
     attachPipe: false,
+    extraFds: opts.holdFds,
   });
   let pid: number;
   try {

@@ -10,6 +10,10 @@ import type { NetworkMode } from "./spec.ts";
 export interface EtcOptions {
   hostname: string;
   network: NetworkMode;
+  /** `ip\tname` lines after libnetwork's defaults (--add-host, the container's own address). */
+  extraHosts?: string[];
+  /** The whole resolv.conf, when networking decided it (--dns, a user network's DNS server). */
+  resolvConf?: string;
 }
 
 /** libnetwork's default hosts content; a container without an address gets no line for its own name. */
@@ -48,12 +52,19 @@ export function writeEtcFiles(dir: string, options: EtcOptions): void;
 /** @deprecated the older call shape; pass `{ hostname, network }`. */
 export function writeEtcFiles(dir: string, hostname: string, network: NetworkMode): void;
 export function writeEtcFiles(dir: string, a: EtcOptions | string, b?: NetworkMode): void {
-  const { hostname, network } = typeof a === "string" ? { hostname: a, network: b ?? "none" } : a;
+  const opts: EtcOptions = typeof a === "string" ? { hostname: a, network: b ?? "none" } : a;
+  const { hostname, network } = opts;
   mkdirSync(dir, { recursive: true });
   // With the host's network the container sees the host's names and resolvers unchanged.
-  const hosts = network === "host" ? readHost("/etc/hosts") : `${DEFAULT_HOSTS.join("\n")}\n`;
-  const resolv = readHost("/etc/resolv.conf");
+  const hosts =
+    network === "host"
+      ? readHost("/etc/hosts")
+      : `${[...DEFAULT_HOSTS, ...(opts.extraHosts ?? [])].join("\n")}\n`;
+  const resolv = opts.resolvConf ?? readHost("/etc/resolv.conf");
   writeFileSync(join(dir, "hosts"), hosts);
   writeFileSync(join(dir, "hostname"), `${hostname}\n`);
-  writeFileSync(join(dir, "resolv.conf"), network === "host" ? resolv : containerResolvConf(resolv));
+  writeFileSync(
+    join(dir, "resolv.conf"),
+    network === "host" || opts.resolvConf !== undefined ? resolv : containerResolvConf(resolv),
+  );
 }

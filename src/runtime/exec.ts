@@ -19,6 +19,7 @@ import { replaceOrAppendEnv } from "./env.ts";
 import { conmonPath, ensureHostReady, type RuntimeName, runtimeGlobalArgs, runtimePath } from "./host.ts";
 import type { OciProcess, OciSpec } from "./oci-spec.ts";
 import { bundleFiles } from "./paths.ts";
+import { resizeControl, type TerminalSize } from "./resize.ts";
 import { state } from "./runtime-cli.ts";
 import { startError } from "./runtime-errors.ts";
 import type { ProcessUser } from "./user.ts";
@@ -44,6 +45,10 @@ export interface ExecOptions {
   runtime?: RuntimeName;
   /** How long the runtime may take to start the process. */
   timeoutMs?: number;
+  /** The terminal's size from the start (with `tty`). */
+  size?: TerminalSize;
+  /** Called once the process runs: its pid, and a way to resize its terminal (the API's exec resize). */
+  onStarted?: (session: { pid: number; resize(size: TerminalSize): void }) => void;
 }
 
 export interface ExecResult {
@@ -159,6 +164,9 @@ export async function execInContainer(id: string, opts: ExecOptions): Promise<Ex
     }
     if (started.data < 0) throw startError(started.message ?? "the runtime failed without a message", "exec");
     const pid = started.data;
+    const ctl = bundleFiles(dir).ctl;
+    if (opts.tty && opts.size) resizeControl(ctl, opts.size);
+    opts.onStarted?.({ pid, resize: (size) => resizeControl(ctl, size) });
     if (!attached) {
       keepDir = true;
       return { pid, exitCode: null };

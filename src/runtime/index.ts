@@ -9,7 +9,7 @@ export { type CreateContainerOptions, type CreatedContainer, createContainer } f
 export { DEFAULT_DETACH_KEYS, parseDetachKeys } from "./detach-keys.ts";
 export { type DeviceMapping, mappedDevices, walk as walkDevices } from "./devices.ts";
 export { containerEnv, DEFAULT_PATH, mergeEnv, replaceOrAppendEnv } from "./env.ts";
-export { type EtcOptions, writeEtcFiles } from "./etc.ts";
+export { containerResolvConf as filterResolvConf, type EtcOptions, writeEtcFiles } from "./etc.ts";
 export { type ExecOptions, type ExecResult, execInContainer } from "./exec.ts";
 export {
   type ExitStatus,

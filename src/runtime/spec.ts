@@ -31,6 +31,8 @@ interface SpecInputBase {
   hostname: string;
   tty: boolean;
   network: NetworkMode;
+  /** A network namespace made beforehand (a bridge network's): joined instead of a new, empty one. */
+  netnsPath?: string;
   /** Directory holding hosts, hostname and resolv.conf (see writeEtcFiles). */
   etcDir: string;
   readonlyRootfs?: boolean;
@@ -54,9 +56,20 @@ export function buildSpec(input: SpecInput): OciSpec {
   const user: ProcessUser =
     "user" in input ? input.user : { uid: input.uid, gid: input.gid, additionalGids: [] };
   const readonly = input.readonlyRootfs ?? false;
-  const namespaces = [{ type: "mount" }, { type: "uts" }, { type: "pid" }, { type: "ipc" }];
+  const namespaces: { type: string; path?: string }[] = [
+    { type: "mount" },
+    { type: "uts" },
+    { type: "pid" },
+    { type: "ipc" },
+  ];
   // `none` still gets a namespace of its own (only lo); `host` shares the host's.
-  if (input.network !== "host") namespaces.splice(1, 0, { type: "network" });
+  if (input.network !== "host") {
+    namespaces.splice(
+      1,
+      0,
+      input.netnsPath ? { type: "network", path: input.netnsPath } : { type: "network" },
+    );
+  }
   const spec: OciSpec = {
     ociVersion: "1.0.2",
     process: {

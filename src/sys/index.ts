@@ -18,6 +18,8 @@ export interface NativeBinding {
   flock(fd: number, op: number): Promise<void>;
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
   umount(target: string, flags: number): void;
+  /** A new network namespace bind-mounted on `path` (an existing file), as `ip netns add` makes one. */
+  pinNetns(path: string): void;
   seqpacketConnect(path: string): number;
   /** One whole packet; null at end of stream; undefined when nothing is waiting (never blocks). */
   recvPacket(fd: number, maxLength: number): Buffer | null | undefined;

@@ -40,6 +40,8 @@ export async function checkStore(
 ): Promise<CheckReport> {
   if (opts.repair) await sweep(store, { extraRoots: users.roots() });
   const problems: string[] = [];
+  // Networking leftovers first: with `repair`, they are undone before anything else is judged.
+  problems.push(...(await (await import("../network/index.ts")).checkNetworking(store, opts)));
   const blobs = store.content.list();
   for (const digest of blobs)
     if (!store.content.verify(digest)) problems.push(`blob ${digest}: content does not match its digest`);

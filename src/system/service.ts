@@ -3,7 +3,10 @@ import type { ImageService } from "../image/index.ts";
 import type { Store } from "../store/index.ts";
 import type { CheckReport } from "./check.ts";
 import { type ContainerUsageSource, type DiskUsage, diskUsage, type VolumeUsageSource } from "./df.ts";
+import type { EngineEvent, EventsOptions } from "./events.ts";
+import type { EngineInfo } from "./info.ts";
 import type { ImageTree, TreeContainer } from "./tree.ts";
+import type { EngineVersion } from "./version.ts";
 
 export class SystemService {
   constructor(
@@ -11,7 +14,28 @@ export class SystemService {
     private readonly images: ImageService,
     private readonly containers: ContainerUsageSource,
     private readonly volumes?: VolumeUsageSource,
+    /** Every container with its settled state, without sizes (`info`'s counts). */
+    private readonly states: () => Promise<{ state: string }[]> = containers,
   ) {}
+
+  /** `version`'s server section: strata, the API it serves, the runtime and monitor. */
+  async version(): Promise<EngineVersion> {
+    const { engineVersion } = await import("./version.ts");
+    return engineVersion();
+  }
+
+  /** `info`: counts, storage driver, runtime, cgroups and host, in Docker's shape. */
+  async info(): Promise<EngineInfo> {
+    const { engineInfo } = await import("./info.ts");
+    const containers = await this.states();
+    return engineInfo(this.store.root, containers, this.store.meta.images.list().length);
+  }
+
+  /** What strata did (Docker's events), read back from the store; follows new ones unless `until` has passed. */
+  async events(opts: EventsOptions = {}): Promise<AsyncGenerator<EngineEvent>> {
+    const { readEvents } = await import("./events.ts");
+    return readEvents(this.store, opts);
+  }
 
   df(): Promise<DiskUsage> {
     return diskUsage(this.store, this.images, this.containers, this.volumes);

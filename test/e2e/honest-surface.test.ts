@@ -116,3 +116,47 @@ test("ps --filter status= takes Docker's states, and only those", async () => {
     [1, 'Error response from daemon: strconv.Atoi: parsing "abc": invalid syntax\n'],
   );
 });
+
+test("rmi deletes an untagged parent image with its last child; --no-prune keeps it; a parent with children stays", async () => {
+  const r = join(tempDir(), "store");
+  const run = async (args: string[]) => {
+    const res = await strata(r, args);
+    assert.equal(res.code, 0, `strata ${args.join(" ")}: ${res.stderr}`);
+    return res.stdout;
+  };
+  await run(["import", join(dir, "bb.tar"), "local/base:1"]);
+  const base = (await run(["inspect", "--format", "{{.Id}}", "local/base:1"])).trim();
+  const child = async (tag: string) => {
+    const c = (await run(["create", base, "sh", "-c", `echo ${tag} > /${tag}`])).trim();
+    await run(["start", "-a", c]);
+    const id = (await run(["commit", c, `local/child:${tag}`])).trim();
+    await run(["rm", c]);
+    return id;
+  };
+  const one = await child("one");
+  assert.equal(await run(["inspect", "--format", "{{.Parent}}", "local/child:one"]), `${base}\n`);
+  const refused = await strata(r, ["rmi", "-f", base]);
+  assert.equal(refused.code, 1);
+  assert.equal(
+    refused.stderr,
+    `Error response from daemon: conflict: unable to delete ${base.slice(7, 19)} (cannot be forced) - image has dependent child images\n`,
+  );
+  // Its last name goes, the image stays: a child is built on it.
+  assert.equal(await run(["rmi", "local/base:1"]), "Untagged: local/base:1\n");
+  assert.match(await run(["images", "-a", "-q", "--no-trunc"]), new RegExp(base));
+
+  const kept = await run(["rmi", "--no-prune", "local/child:one"]);
+  assert.match(
+    kept,
+    new RegExp(`^Untagged: local/child:one\nDeleted: ${one}\nDeleted: sha256:[0-9a-f]{64}\n$`),
+  );
+  assert.equal(await run(["images", "-a", "-q", "--no-trunc"]), `${base}\n`, "--no-prune keeps the parent");
+
+  const two = await child("two");
+  const pruned = await run(["rmi", "local/child:two"]);
+  const lines = pruned.trim().split("\n");
+  assert.deepEqual(lines.slice(0, 2), ["Untagged: local/child:two", `Deleted: ${two}`]);
+  assert.ok(lines.includes(`Deleted: ${base}`), pruned);
+  assert.equal(await run(["images", "-a", "-q"]), "", "the untagged parent went with its last child");
+  assert.match(await run(["system", "check"]), /no problems/);
+});

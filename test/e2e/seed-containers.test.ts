@@ -118,10 +118,14 @@ test("an image used by a container cannot be removed; Docker's exit codes for ba
   assert.equal(ok.code, 0, ok.stderr);
 });
 
-test("--network none leaves only lo; hostname is the short ID; /etc files are bind-mounted", async () => {
-  const net = await strata(root, ["run", "--rm", `${registry.host}/servidorweb:v1`, "ls", "/sys/class/net"]);
+test("--network none leaves only lo, the default bridge adds eth0; hostname is the short ID; /etc files are bind-mounted", async () => {
+  const args = [`${registry.host}/servidorweb:v1`, "ls", "/sys/class/net"];
+  const net = await strata(root, ["run", "--rm", "--network", "none", ...args]);
   assert.equal(net.code, 0, net.stderr);
   assert.equal(net.stdout, "lo\n");
+  // Without --network, the default bridge: an interface of its own.
+  const bridged = await strata(root, ["run", "--rm", ...args]);
+  assert.equal(bridged.stdout, "eth0\nlo\n", bridged.stderr);
   const host = await strata(root, [
     "run",
     "--name",

@@ -1,6 +1,13 @@
 /** `ps`: Docker's columns, newest first; -s adds SIZE as `62B (virtual 77.9MB)`. */
 import type { ContainerSummary } from "../../container/index.ts";
-import { createdSince, ellipsis, goQuote, humanSizeWithPrecision, truncateId } from "../../format/index.ts";
+import {
+  createdSince,
+  displayPorts,
+  ellipsis,
+  goQuote,
+  humanSizeWithPrecision,
+  truncateId,
+} from "../../format/index.ts";
 import { statusText } from "../container-status.ts";
 import { type CommandContext, type CommandResult, ok } from "../context.ts";
 import { renderItems } from "../render.ts";
@@ -39,7 +46,7 @@ function row(c: ContainerSummary, noTrunc: boolean, now: number) {
     RunningFor: createdSince(new Date(c.created), new Date(now)),
     Status: statusText(c, now),
     State: c.state,
-    Ports: "",
+    Ports: displayPorts(c.ports),
     Names: c.names.join(","),
     Size: size,
   };

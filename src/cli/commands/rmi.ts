@@ -5,6 +5,8 @@ import { renderError } from "../errors.ts";
 
 export interface RmiFlags {
   force?: boolean;
+  /** false with `--no-prune`. */
+  prune?: boolean;
 }
 
 export async function run(ctx: CommandContext, names: string[], flags: RmiFlags): Promise<CommandResult> {
@@ -12,7 +14,7 @@ export async function run(ctx: CommandContext, names: string[], flags: RmiFlags)
   let exitCode = 0;
   for (const name of names) {
     try {
-      const records = await engine.images.remove(name, { force: flags.force });
+      const records = await engine.images.remove(name, { force: flags.force, prune: flags.prune });
       for (const r of records)
         ctx.io.out("untagged" in r ? `Untagged: ${r.untagged}\n` : `Deleted: ${r.deleted}\n`);
     } catch (err) {

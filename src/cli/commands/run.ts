@@ -4,7 +4,7 @@
  * stderr. `run` attaches and exits with the container's status.
  */
 
-import { parseMountFlag, parseTmpfsFlag, parseVolumeFlag } from "../../engine.ts";
+import { parseMountFlag, parsePublish, parseTmpfsFlag, parseVolumeFlag } from "../../engine.ts";
 import { StrataError } from "../../errors.ts";
 import { humanSize } from "../../format/index.ts";
 import { familiarString, parseReference } from "../../reference/index.ts";
@@ -27,6 +27,15 @@ export interface RunFlags extends HostFlags {
   user?: string;
   entrypoint?: string;
   network?: string;
+  networkAlias?: string[];
+  ip?: string;
+  publish?: string[];
+  publishAll?: boolean;
+  expose?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
+  addHost?: string[];
   hostname?: string;
   detachKeys?: string;
   envFile?: string[];
@@ -50,14 +59,22 @@ const stderrIo = (io: Io): Io => ({
   },
 });
 
+/** `--expose 80`, `--expose 7000-7002/udp`: port keys; Docker's message for a bad one. */
+function exposedKeys(values: string[]): string[] {
+  return values.flatMap((v) => {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(v);
+    const start = Number(m?.[1]);
+    const end = m?.[2] ? Number(m[2]) : start;
+    if (!m || end < start || end > 65535) {
+      throw new StrataError("INVALID_ARGUMENT", `invalid range format for --expose: ${v}`, {
+        details: { exitCode: 125, prefix: "" },
+      });
+    }
+    return Array.from({ length: end - start + 1 }, (_x, i) => `${start + i}/${m[3] ?? "tcp"}`);
+  });
+}
+
 function createOptions(ctx: CommandContext, image: string, command: string[], flags: RunFlags) {
-  const network = flags.network ?? "none";
-  if (network !== "none" && network !== "host") {
-    throw new StrataError(
-      "INVALID_ARGUMENT",
-      `network ${network} not found (strata supports --network none and host)`,
-    );
-  }
   const renderer = new PullRenderer(stderrIo(ctx.io), humanSize);
   return {
     image,
@@ -72,7 +89,16 @@ function createOptions(ctx: CommandContext, image: string, command: string[], fl
     hostname: flags.hostname,
     tty: flags.tty ?? false,
     openStdin: flags.interactive ?? false,
-    network: network as "none" | "host",
+    network: flags.network,
+    networkAliases: flags.networkAlias,
+    ip: flags.ip,
+    ports: (flags.publish ?? []).flatMap(parsePublish),
+    publishAll: flags.publishAll,
+    expose: exposedKeys(flags.expose ?? []),
+    dns: flags.dns,
+    dnsSearch: flags.dnsSearch,
+    dnsOptions: flags.dnsOption,
+    extraHosts: flags.addHost,
     autoRemove: flags.rm ?? false,
     detach: flags.detach ?? false,
     hostConfig: hostOptions(flags),
@@ -103,7 +129,9 @@ function reportError(ctx: CommandContext, name: string, err: unknown, withHelp: 
     return { exitCode: 125 };
   }
   const rendered = renderError(err);
-  const help = withHelp ? `\nSee 'strata ${name} --help'.` : "";
+  // Docker finds some problems only when it starts the container (an unknown network): no hint then.
+  const hinted = withHelp && !(err instanceof StrataError && err.details.help === false);
+  const help = hinted ? `\nSee 'strata ${name} --help'.` : "";
   if (err instanceof StrataError && err.details.usage) {
     // A bad flag value is the CLI's own usage error, printed as cobra prints it.
     ctx.io.err(`${err.message}\nSee 'strata ${name} --help'.\n`);
@@ -145,8 +173,9 @@ export async function run(
   }
   try {
     if (flags.detach) {
-      await engine.containers.start(id);
+      // Docker's CLI prints the ID while the start is under way: a failed start still shows it.
       ctx.io.out(`${id}\n`);
+      await engine.containers.start(id);
       return { exitCode: 0 };
     }
     const code = await attachedRun(ctx, id, !flags.tty, () =>

@@ -1,0 +1,21 @@
+/** Every route the service serves, in one table. */
+import { Routes } from "../router.ts";
+import { containerRoutes } from "./containers.ts";
+import { execRoutes } from "./exec.ts";
+import { imageRoutes } from "./images.ts";
+import { publishRoutes } from "./publish.ts";
+import { streamRoutes } from "./streams.ts";
+import { systemRoutes } from "./system.ts";
+import { volumeRoutes } from "./volumes.ts";
+
+export function allRoutes(): Routes {
+  const r = new Routes();
+  systemRoutes(r);
+  imageRoutes(r);
+  containerRoutes(r);
+  streamRoutes(r);
+  execRoutes(r);
+  volumeRoutes(r);
+  publishRoutes(r);
+  return r;
+}

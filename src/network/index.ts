@@ -1,0 +1,33 @@
+/**
+ * strata's networking: bridge networks with addresses from strata's own
+ * allocator, published ports and DNS on user networks, plumbed by netavark.
+ * The only module imported from outside src/network.
+ */
+export { checkNetworking } from "./check.ts";
+export {
+  type Attachment,
+  containerPorts,
+  type NetworkingOptions,
+  type NetworkPlan,
+  planNetworking,
+  setupContainer,
+  teardownContainer,
+} from "./container.ts";
+export { containerNetworkSettings, type NetworkInspect } from "./inspect.ts";
+export {
+  inspectPorts,
+  type PortBinding,
+  type Protocol,
+  type PublishedPort,
+  parsePortKey,
+  parsePublish,
+  portLines,
+} from "./ports.ts";
+export type { NetworkCreateOptions } from "./registry.ts";
+export { containerResolvConf } from "./resolv.ts";
+export {
+  type ConnectOptions,
+  type NetworkContainers,
+  NetworkService,
+  type NetworkSummary,
+} from "./service.ts";

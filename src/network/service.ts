@@ -1,0 +1,231 @@
+/**
+ * The network service: `network create|ls|inspect|rm|prune|connect|disconnect`
+ * as typed calls. Containers are reached through `NetworkContainers` (the
+ * container service implements it), so a connect or disconnect happens under
+ * the container's own lock, against its settled state.
+ */
+
+import { writeFileSync } from "node:fs";
+import { StrataError } from "../errors.ts";
+import type { ContainerRecord, NetworkRecord } from "../metadata/index.ts";
+import type { Store } from "../store/index.ts";
+import { randomBytes } from "../sys/builtins.ts";
+import {
+  allocate,
+  checkRequestedIp,
+  configDir,
+  driverEndpoint,
+  driverNetwork,
+  resolvConfFor,
+  settingsOf,
+} from "./container.ts";
+import { inspectNetwork, type NetworkInspect } from "./inspect.ts";
+import { setup as driverSetup, teardown as driverTeardown, netnsPath, removeNetwork } from "./netavark.ts";
+import { releaseSubnet, spareAddress } from "./pool.ts";
+import {
+  createNetwork,
+  defaultNetworks,
+  findNetwork,
+  isDefaultBridge,
+  type NetworkCreateOptions,
+  PREDEFINED,
+} from "./registry.ts";
+
+export interface NetworkContainers {
+  /** Runs `fn` holding the container's lock, with its settled record. */
+  locked<T>(nameOrId: string, fn: (c: ContainerRecord, running: boolean) => Promise<T>): Promise<T>;
+  /** Where the container's bind-mounted resolv.conf is. */
+  resolvConfPath(id: string): string;
+}
+
+export interface NetworkSummary {
+  id: string;
+  name: string;
+  driver: string;
+  scope: "local";
+  createdAt: string;
+  internal: boolean;
+  labels: Record<string, string>;
+}
+
+export interface ConnectOptions {
+  aliases?: string[];
+  ip?: string;
+}
+
+const daemon = (code: "CONFLICT" | "INVALID_ARGUMENT", message: string) =>
+  new StrataError(code, message, { details: { daemon: true } });
+
+export class NetworkService {
+  constructor(
+    private readonly store: Store,
+    private readonly containers: NetworkContainers,
+  ) {}
+
+  async create(opts: NetworkCreateOptions): Promise<string> {
+    return (await createNetwork(this.store, opts)).id;
+  }
+
+  /** Every network, by name (Docker's `network ls` order). */
+  async list(): Promise<NetworkSummary[]> {
+    await defaultNetworks(this.store);
+    return this.store.meta.networks
+      .list()
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((n) => ({
+        id: n.id,
+        name: n.name,
+        driver: n.driver,
+        scope: "local",
+        createdAt: n.createdAt,
+        internal: n.internal,
+        labels: n.labels,
+      }));
+  }
+
+  async get(nameOrId: string): Promise<NetworkRecord> {
+    await defaultNetworks(this.store);
+    return findNetwork(this.store, nameOrId, "cli");
+  }
+
+  async inspect(nameOrId: string): Promise<NetworkInspect> {
+    return inspectNetwork(this.store, await this.get(nameOrId));
+  }
+
+  private active(n: NetworkRecord): boolean {
+    return this.store.meta.networks.endpointsOf(n.id).some((e) => e.ip !== null);
+  }
+
+  /** `network rm`: refused for predefined networks and while a running container uses it. */
+  async remove(nameOrId: string): Promise<string> {
+    const n = await this.get(nameOrId);
+    if (PREDEFINED.has(n.name)) {
+      throw new StrataError("CONFLICT", `${n.name} is a pre-defined network and cannot be removed`, {
+        details: { daemon: true },
+      });
+    }
+    if (this.active(n)) {
+      throw new StrataError(
+        "IN_USE",
+        `error while removing network: network ${n.name} id ${n.id} has active endpoints`,
+      );
+    }
+    await removeNetwork(configDir(this.store), driverNetwork(n), spareAddress(n.subnet as string));
+    this.store.meta.networks.delete(n.id);
+    releaseSubnet(n.subnet as string);
+    return n.id;
+  }
+
+  /** `network prune`: every user network no running container uses; their names. */
+  async prune(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const n of await this.list()) {
+      if (PREDEFINED.has(n.name)) continue;
+      try {
+        await this.remove(n.id);
+        removed.push(n.name);
+      } catch (err) {
+        if (err instanceof StrataError && (err.code === "IN_USE" || err.code === "NOT_FOUND")) continue;
+        throw err;
+      }
+    }
+    return removed;
+  }
+
+  /** `network connect`: a running container gets its new interface at once, a stopped one at its next start. */
+  async connect(network: string, container: string, opts: ConnectOptions = {}): Promise<void> {
+    await defaultNetworks(this.store);
+    const n = findNetwork(this.store, network, "run");
+    await this.containers.locked(container, async (c, running) => {
+      const mode = c.config.NetworkMode;
+      if (mode === "none" || mode === "host" || n.driver !== "bridge") {
+        throw daemon(
+          "CONFLICT",
+          n.driver === "host" || mode === "host"
+            ? "container cannot be disconnected from host network or connected to host network"
+            : "container cannot be connected to multiple networks with one of the networks in private (none) mode",
+        );
+      }
+      const nets = this.store.meta.networks;
+      const existing = nets.endpointsOfContainer(c.id);
+      if (existing.some((e) => e.networkId === n.id)) {
+        throw daemon("CONFLICT", `endpoint with name ${c.name} already exists in network ${n.name}`);
+      }
+      const userDefined = !isDefaultBridge(n);
+      if (!userDefined && (opts.aliases ?? []).length > 0) {
+        throw daemon(
+          "INVALID_ARGUMENT",
+          "network-scoped alias is supported only for containers in user defined networks",
+        );
+      }
+      const requestedIp = opts.ip ? checkRequestedIp(n, opts.ip, userDefined) : null;
+      const position = existing.reduce((m, e) => Math.max(m, e.position + 1), 0);
+      const iface = `eth${existing.length}`;
+      this.store.meta.transaction(() => {
+        nets.insertEndpoint({
+          networkId: n.id,
+          containerId: c.id,
+          endpointId: randomBytes(32).toString("hex"),
+          position,
+          aliases: opts.aliases ?? [],
+          requestedIp,
+          ip: running ? allocate(this.store, n, requestedIp) : null,
+          interface: running ? iface : null,
+        });
+      });
+      if (!running) return;
+      const e = nets.endpointsOfContainer(c.id).find((x) => x.networkId === n.id);
+      const endpoint = e && driverEndpoint(this.store, c, e);
+      try {
+        if (!endpoint) throw new StrataError("INTERNAL", "the new endpoint vanished");
+        await driverSetup(configDir(this.store), {
+          id: c.id,
+          name: c.name,
+          netns: netnsPath(c.id),
+          endpoints: [endpoint],
+          ports: [],
+          dnsServers: settingsOf(this.store, c.id)?.dns ?? [],
+        });
+      } catch (err) {
+        nets.deleteEndpoint(n.id, c.id);
+        throw err;
+      }
+      // Names on the new network resolve at once: its DNS server first (rewritten in place, it is bind-mounted).
+      const settings = settingsOf(this.store, c.id);
+      if (userDefined && settings) {
+        const networks = nets
+          .endpointsOfContainer(c.id)
+          .map((x) => nets.get(x.networkId))
+          .filter((x): x is NetworkRecord => x !== undefined);
+        writeFileSync(this.containers.resolvConfPath(c.id), resolvConfFor(networks, settings));
+      }
+    });
+  }
+
+  /** `network disconnect`: the interface leaves a running container at once. */
+  async disconnect(network: string, container: string, _opts: { force?: boolean } = {}): Promise<void> {
+    await defaultNetworks(this.store);
+    const n = findNetwork(this.store, network, "run");
+    await this.containers.locked(container, async (c, running) => {
+      const nets = this.store.meta.networks;
+      const e = nets.endpointsOfContainer(c.id).find((x) => x.networkId === n.id);
+      if (!e) throw daemon("CONFLICT", `container ${c.id} is not connected to network ${n.name}`);
+      const endpoint = running ? driverEndpoint(this.store, c, e) : null;
+      if (endpoint) {
+        await driverTeardown(
+          configDir(this.store),
+          {
+            id: c.id,
+            name: c.name,
+            netns: netnsPath(c.id),
+            endpoints: [endpoint],
+            ports: [],
+            dnsServers: [],
+          },
+          { all: true },
+        );
+      }
+      nets.deleteEndpoint(n.id, c.id);
+    });
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * `version`, `info` and `events` of strata's own CLI: Docker's layouts,
+ * figures read from this machine (runtime versions from the binaries, the
+ * backing file system, cgroups), and events any process recorded read back.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, test } from "node:test";
+import { strata } from "../support/cli.ts";
+import { busyboxBaseTar } from "../support/fixtures.ts";
+import { tempDir } from "../support/tmp.ts";
+
+const root = tempDir();
+
+before(async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "bb.tar"), busyboxBaseTar());
+  assert.equal((await strata(root, ["import", join(dir, "bb.tar"), "local/bb:1"])).code, 0);
+});
+
+async function ok(args: string[]): Promise<string> {
+  const r = await strata(root, args);
+  assert.equal(r.code, 0, `strata ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+}
+
+test("version: Docker's two sections, the runtime's version asked from its binary", async () => {
+  const out = await ok(["version"]);
+  assert.match(out, /^Client:\n Version: {11}0\.1\.0\n API version: {7}1\.44\n/);
+  assert.match(
+    out,
+    /\n\nServer: strata\n Engine:\n {2}Version: {10}0\.1\.0\n {2}API version: {6}1\.44 \(minimum version 1\.24\)\n/,
+  );
+  const crun = /crun version (\S+)/.exec(execFileSync("crun", ["--version"], { encoding: "utf8" }))?.[1];
+  assert.match(out, new RegExp(`\\n crun:\\n  Version: {10}${crun?.replace(/\./g, "\\.")}\\n`));
+  assert.equal(await ok(["version", "--format", "{{.Server.ApiVersion}}"]), "1.44\n");
+});
+
+test("info: counts, overlay2 on the store's file system, cgroups, root", async () => {
+  await ok(["run", "-d", "--name", "sleeper", "local/bb:1", "sleep", "600"]);
+  await ok(["create", "local/bb:1", "true"]);
+  const out = await ok(["info"]);
+  assert.match(out, /\n Containers: 2\n {2}Running: 1\n {2}Paused: 0\n {2}Stopped: 1\n Images: 1\n/);
+  const fsType = execFileSync("stat", ["-f", "-c", "%T", root], { encoding: "utf8" }).trim();
+  const expected = fsType.startsWith("ext") ? "extfs" : fsType;
+  assert.match(out, new RegExp(`\\n Storage Driver: overlay2\\n  Backing Filesystem: ${expected}\\n`));
+  assert.match(out, /\n Cgroup Driver: cgroupfs\n Cgroup Version: [12]\n/);
+  assert.match(out, new RegExp(`\\n Docker Root Dir: ${root}\\n`));
+  assert.match(out, /\n Default Runtime: (crun|runc)\n/);
+  assert.equal(await ok(["info", "--format", "{{.Containers}} {{.ContainersRunning}}"]), "2 1\n");
+  await ok(["rm", "-f", "sleeper"]);
+});
+
+test("events: what other processes did, with --since/--until, filters and --format", async () => {
+  const before = Math.floor(Date.now() / 1000) - 1;
+  assert.equal(
+    (await strata(root, ["run", "--rm", "--name", "once", "local/bb:1", "sh", "-c", "exit 3"])).code,
+    3,
+  );
+  await ok(["tag", "local/bb:1", "local/bb:2"]);
+  const out = await ok(["events", "--since", String(before), "--until", "0s"]);
+  const lines = out.trim().split("\n");
+  const actions = lines.filter((l) => l.includes("name=once")).map((l) => l.split(" ").slice(1, 3).join(" "));
+  assert.deepEqual(actions, ["container create", "container start", "container die", "container destroy"]);
+  assert.match(
+    out,
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(Z|[+-]\d\d:\d\d) container die [0-9a-f]{64} \(exitCode=3, image=local\/bb:1, name=once\)$/m,
+  );
+  assert.match(out, /image tag sha256:[0-9a-f]{64} \(name=local\/bb:2\)\n/);
+  const died = await ok([
+    "events",
+    "--since",
+    String(before),
+    "--until",
+    "0s",
+    "--filter",
+    "event=die",
+    "--filter",
+    "container=once",
+    "--format",
+    "{{.Actor.Attributes.exitCode}}",
+  ]);
+  assert.equal(died, "3\n");
+  const bad = await strata(root, ["events", "--since", "yesterday-ish", "--until", "0s"]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /failed to parse value as time or duration: "yesterday-ish"/);
+});

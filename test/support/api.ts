@@ -1,0 +1,143 @@
+/**
+ * `strata system service` for tests: the built CLI serving a store on a
+ * socket of the test's own, and the docker CLIs pointed at it. `docker()`
+ * runs with DOCKER_HOST set to that socket only, so a client that silently
+ * fell back to /var/run/docker.sock would fail the test's strata checks.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { assertBuilt, CLI, type CliResult } from "./cli.ts";
+
+export const DOCKER_28 = "/usr/local/bin/docker";
+/** Debian's docker.io client (20.10); its daemon is never started by the tests. */
+export const DOCKER_20 = "/usr/bin/docker";
+
+export interface ApiService {
+  socket: string;
+  host: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+/**
+ * A store root for a test file that uses the service, removed by `cleanup`
+ * after its containers: tempDir()'s after() hook would run before the file's
+ * own and find their mounts still in place.
+ */
+export function serviceRoot(): { root: string; cleanup: () => Promise<void> } {
+  const root = mkdtempSync(join(process.env.STRATA_TEST_TMP ?? tmpdir(), "strata-test-"));
+  return {
+    root,
+    cleanup: async () => {
+      const { strata } = await import("./cli.ts");
+      const left = (await strata(root, ["ps", "-aq"])).stdout.split("\n").filter(Boolean);
+      if (left.length > 0) await strata(root, ["rm", "-f", ...left]);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startService(
+  root: string,
+  opts: { time?: number; socket?: string } = {},
+): Promise<ApiService> {
+  assertBuilt();
+  // Not tempDir(): called from a before() hook, its after() would remove the directory at once.
+  const dir = mkdtempSync(join(process.env.STRATA_TEST_TMP ?? tmpdir(), "strata-api-"));
+  const socket = opts.socket ?? join(dir, "docker.sock");
+  const child = spawn(
+    process.execPath,
+    [CLI, "--root", root, "system", "service", "--time", String(opts.time ?? 0), `unix://${socket}`],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (d) => {
+    stderr += d;
+  });
+  // A service left running by a failed test never holds the test process open.
+  child.unref();
+  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  let stopping = false;
+  child.once("exit", (code, signal) => {
+    if (!stopping) process.stderr.write(`strata system service exited (${code ?? signal}): ${stderr}\n`);
+  });
+  for (let i = 0; i < 200; i++) {
+    if (existsSync(socket) && (await answers(socket))) break;
+    if (child.exitCode !== null) throw new Error(`the service exited: ${stderr}`);
+    await sleep(50);
+  }
+  return {
+    socket,
+    host: `unix://${socket}`,
+    child,
+    stop: async () => {
+      stopping = true;
+      if (child.exitCode !== null) return rmSync(dir, { recursive: true, force: true });
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A docker CLI against the service only (its own config dir: no contexts, no credentials of the host's). */
+export function docker(
+  svc: ApiService,
+  args: string[],
+  opts: { bin?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(opts.bin ?? DOCKER_28, args, {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DOCKER_HOST: svc.host,
+        DOCKER_CONFIG: configDir(),
+        ...opts.env,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+    child.on("error", reject);
+    // A client that exits before reading its input must not fail the test with EPIPE.
+    child.stdin.on("error", () => {});
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, code: code ?? -1 });
+    });
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+let config: string | undefined;
+function configDir(): string {
+  if (!config) {
+    const dir = mkdtempSync(join(process.env.STRATA_TEST_TMP ?? tmpdir(), "strata-docker-config-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    config = dir;
+  }
+  return config;
+}
