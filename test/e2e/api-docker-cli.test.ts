@@ -6,7 +6,7 @@
  * that reached some other daemon fails.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -135,6 +135,20 @@ test("run -d, ps, exec, logs -f, inspect, stop, rm", async () => {
   assert.match(missing.stdout + missing.stderr, /executable file not found in \$PATH/);
   assert.notEqual(missing.code, 0);
   assert.equal(await ok(["inspect", "-f", "{{.State.Status}} {{.Name}}", "web"]), "running /web\n");
+  // cp both ways through /containers/{id}/archive (HEAD's stat header, then GET or PUT).
+  const dir = tempDir();
+  writeFileSync(join(dir, "in.txt"), "copied in\n");
+  await ok(["cp", join(dir, "in.txt"), "web:/tmp/in.txt"]);
+  assert.equal(await ok(["exec", "web", "cat", "/tmp/in.txt"]), "copied in\n");
+  await ok(["exec", "web", "sh", "-c", "mkdir -p /out && echo copied out > /out/f"]);
+  await ok(["cp", "web:/out", join(dir, "back")], { bin: DOCKER_20 });
+  assert.equal(readFileSync(join(dir, "back", "f"), "utf8"), "copied out\n");
+  const noPath = await docker(svc, ["cp", "web:/nope", dir]);
+  assert.equal(noPath.code, 1);
+  assert.match(
+    noPath.stderr,
+    /No such container:path: web:\/nope|Could not find the file \/nope in container web/,
+  );
   // logs -f follows until the container ends (stopped here by another client).
   const follow = docker(svc, ["logs", "-f", "web"]);
   await ok(["stop", "-t", "1", "web"], { bin: DOCKER_20 });

@@ -1,5 +1,6 @@
 /** Every route the service serves, in one table. */
 import { Routes } from "../router.ts";
+import { archiveRoutes } from "./archive.ts";
 import { containerRoutes } from "./containers.ts";
 import { execRoutes } from "./exec.ts";
 import { imageRoutes } from "./images.ts";
@@ -17,5 +18,6 @@ export function allRoutes(): Routes {
   execRoutes(r);
   volumeRoutes(r);
   publishRoutes(r);
+  archiveRoutes(r);
   return r;
 }
