@@ -149,6 +149,17 @@ test("run -d, ps, exec, logs -f, inspect, stop, rm", async () => {
     noPath.stderr,
     /No such container:path: web:\/nope|Could not find the file \/nope in container web/,
   );
+  await ok(["pause", "web"]);
+  assert.match(await ok(["ps"]), /Up .* \(Paused\) .* web\n/);
+  await ok(["unpause", "web"], { bin: DOCKER_20 });
+  assert.equal(await ok(["logs", "--since", "1h", "web"]), "started\n");
+  assert.equal(await ok(["logs", "--until", "2000-01-01T00:00:00Z", "web"]), "");
+  const exported = await docker(svc, ["export", "-o", join(dir, "fs.tar"), "web"]);
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.ok(
+    readFileSync(join(dir, "fs.tar")).includes("copied in\n"),
+    "the export holds the container's files",
+  );
   // logs -f follows until the container ends (stopped here by another client).
   const follow = docker(svc, ["logs", "-f", "web"]);
   await ok(["stop", "-t", "1", "web"], { bin: DOCKER_20 });

@@ -74,8 +74,24 @@ async function stop(ctx: Ctx): Promise<void> {
 async function restart(ctx: Ctx): Promise<void> {
   const c = ctx.engine.containers.get(id(ctx));
   await ctx.engine.containers.stop(c.id, { timeout: timeoutOf(ctx) });
+  // Started here (not by engine.restart) so that the service watches the new run's exit as for start.
   await startContainer(ctx, c.id);
   sendEmpty(ctx, 204);
+}
+
+/** GET /containers/{id}/export: the container's file system as a tar. */
+async function exportFs(ctx: Ctx): Promise<void> {
+  const tar = await ctx.engine.containers.export(id(ctx));
+  const out = ctx.res as NonNullable<Ctx["res"]>;
+  out.writeHead(200, { "Content-Type": "application/x-tar" });
+  tar.pipe(out);
+  await new Promise<void>((resolve) => {
+    out.once("close", () => {
+      tar.destroy();
+      resolve();
+    });
+    tar.once("error", () => out.destroy());
+  });
 }
 
 async function kill(ctx: Ctx): Promise<void> {
@@ -149,6 +165,15 @@ export function containerRoutes(r: Routes): void {
   r.add("GET", "/containers/:id/changes", async (ctx) =>
     sendJson(ctx, 200, ctx.engine.containers.diff(id(ctx)).map(change)),
   );
+  r.add("POST", "/containers/:id/pause", async (ctx) => {
+    await ctx.engine.containers.pause(id(ctx));
+    sendEmpty(ctx, 204);
+  });
+  r.add("POST", "/containers/:id/unpause", async (ctx) => {
+    await ctx.engine.containers.unpause(id(ctx));
+    sendEmpty(ctx, 204);
+  });
+  r.add("GET", "/containers/:id/export", exportFs);
   r.add("DELETE", "/containers/:id", remove);
   r.add("POST", "/commit", commit);
 }

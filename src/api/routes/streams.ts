@@ -182,10 +182,16 @@ async function logs(ctx: Ctx): Promise<void> {
   const wantOut = boolParam(q, "stdout");
   const wantErr = boolParam(q, "stderr");
   if (!wantOut && !wantErr) throw new HttpError(400, "Bad parameters: you must choose at least one stream");
-  for (const k of ["since", "until"]) {
+  // Unix seconds (fractions allowed), as the docker CLI sends --since/--until; 0 means not given.
+  const time = (k: string) => {
     const v = q.get(k);
-    if (v && v !== "0") throw new HttpError(400, `strata does not support logs ${k}= yet`);
-  }
+    if (!v || v === "0") return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new HttpError(400, `invalid value for "${k}": ${v}`);
+    return n * 1000;
+  };
+  const since = time("since");
+  const until = time("until");
   const c = ctx.engine.containers.get(ctx.params.id ?? "");
   const { tty } = await ttyOf(ctx, c.id);
   const tailRaw = q.get("tail") ?? "all";
@@ -204,6 +210,8 @@ async function logs(ctx: Ctx): Promise<void> {
     follow: boolParam(q, "follow"),
     tail,
     timestamps: boolParam(q, "timestamps"),
+    since,
+    until,
     signal: ctx.signal,
   });
   out.end();
