@@ -87,14 +87,17 @@ export class ContainerService {
     nameOrId: string,
     opts: {
       attach?: AttachStreams;
-      /** conmon settles the end even when attached: the API's clients may go away before it. */
+      /**
+       * Whether conmon's exit command settles the end (default: when nobody is attached).
+       * The API's service waits on the runs it starts and settles them itself.
+       */
       monitorSettles?: boolean;
     } = {},
   ): Promise<AttachSession | null> {
     const c = this.get(nameOrId);
     const session = await start(this.store, c, {
       attach: opts.attach,
-      exitCommand: opts.attach && !opts.monitorSettles ? undefined : this.exitCommand(c.id),
+      exitCommand: (opts.monitorSettles ?? !opts.attach) ? this.exitCommand(c.id) : undefined,
     });
     recordContainerEvent(this.store, c, "start");
     return session;

@@ -55,7 +55,9 @@ export async function startContainer(ctx: Ctx, id: string): Promise<void> {
           stderr: pending.stderr,
           detachKeys: pending.detachKeys,
         },
-        monitorSettles: true,
+        // The service itself waits on every run it starts (below): an exit command settling the
+        // run at the same time could remove an --rm container before the service read its exit code.
+        monitorSettles: false,
       })
       .catch((err) => {
         pending.finish();
@@ -69,7 +71,7 @@ export async function startContainer(ctx: Ctx, id: string): Promise<void> {
       return containers.wait(id);
     });
   } else {
-    await containers.start(id);
+    await containers.start(id, { monitorSettles: false });
     exit = containers.wait(id);
   }
   exit = exit.catch(() => -1);
