@@ -113,7 +113,11 @@ export function plan(
   let target = df.stages.at(-1) as Stage;
   if (opts.target) {
     const t = df.stages.find((s) => s.name === opts.target?.toLowerCase());
-    if (!t) throw new StrataError("INVALID_ARGUMENT", `target stage ${opts.target} could not be found`);
+    if (!t) {
+      throw new StrataError("INVALID_ARGUMENT", `target stage ${opts.target} could not be found`, {
+        details: { dockerfile: true },
+      });
+    }
     target = t;
   }
   const baseNames = new Map<number, string>();

@@ -210,6 +210,17 @@ test("bad input: Docker's messages, exit 1, and no image, container or mount lef
   const unpullable = await build(["-q", "-"], `FROM ${registry.host}/nothere:latest\n`);
   assert.equal(unpullable.code, 1);
   assert.match(unpullable.stderr, /nothere/);
+  const badTag = await build(["-t", "Bad:Tag", ctx]);
+  assert.equal(badTag.code, 125);
+  assert.match(
+    badTag.stderr,
+    /^invalid argument "Bad:Tag" for "-t, --tag" flag: invalid reference format: .*lowercase\nSee 'strata build --help'\.\n$/,
+  );
+  const noTarget = await build(["-q", "--target", "nope", "-"], `FROM ${base}\n`);
+  assert.equal(
+    noTarget.stderr,
+    "failed to solve with frontend dockerfile.v0: failed to create LLB definition: target stage nope could not be found\n",
+  );
   assert.equal((await strata(root, ["images", "-q", "-a"])).stdout, before, "no new image");
   await assertNothingLeft();
 });

@@ -7,7 +7,9 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import type { BuildEvent } from "../../build/index.ts";
 import { StrataError } from "../../errors.ts";
+import { parseNormalizedNamed, parseReference } from "../../reference/index.ts";
 import { tty } from "../../sys/builtins.ts";
+import { UsageError } from "../args.ts";
 import { PlainProgress, TtyProgress } from "../build-progress.ts";
 import type { CommandContext, CommandResult } from "../context.ts";
 
@@ -87,6 +89,18 @@ export async function run(ctx: CommandContext, path: string, flags: BuildFlags):
     throw new StrataError("INVALID_ARGUMENT", `network mode "${network}" not supported by buildkit`, {
       details: { build: true },
     });
+  }
+  // Tags are checked before anything runs, as Docker's CLI checks its -t values.
+  for (const t of flags.tag ?? []) {
+    try {
+      if (parseNormalizedNamed(t).digest) throw new Error("invalid reference format");
+      parseReference(t);
+    } catch (err) {
+      throw new UsageError(
+        `invalid argument "${t}" for "-t, --tag" flag: ${(err as Error).message}\nSee 'strata build --help'.`,
+        125,
+      );
+    }
   }
   const src = dockerfileSource(path, flags);
   const errWrite = (s: string) => ctx.io.err(s);
