@@ -3,13 +3,22 @@
  * same template executed over the column titles) and aligns cells with Go's
  * tabwriter; any other format prints one executed line per item.
  */
-import { parseFormat, renderTable } from "../format/index.ts";
+import { goJson, parseFormat, renderTable } from "../format/index.ts";
 
 export function renderItems(
   format: string,
   items: readonly object[],
   headers: Record<string, string>,
 ): string {
+  // Docker ≥ 23: `--format json` is one JSON object per item and line, its keys sorted (Go's map order).
+  if (format.trim() === "json") {
+    return items
+      .map((item) => {
+        const entries = Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `${goJson(Object.fromEntries(entries))}\n`;
+      })
+      .join("");
+  }
   const { table, template } = parseFormat(format);
   // Rows are Go structs in Docker: an unknown field is an error, not `<no value>`.
   const lines = items.map((item) => template.execute(item, { strict: true }));

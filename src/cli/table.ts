@@ -172,7 +172,7 @@ const logout: CommandSpec = {
 const imageLs: CommandSpec = {
   name: "images",
   summary: "List images",
-  args: [],
+  args: ["[REPOSITORY[:TAG]]"],
   flags: [
     { long: "all", short: "a", help: "Show all images (default hides intermediate images)" },
     quiet("Only show image IDs"),

@@ -122,9 +122,17 @@ function matchesReference(image: ImageSummary, patterns: string[]): boolean {
   });
 }
 
-export async function run(ctx: CommandContext, flags: ImagesFlags): Promise<CommandResult> {
+/**
+ * `images [REPOSITORY[:TAG]]`: the argument is a reference filter (docker/cli
+ * image/list.go), and only the rows of names it matches are shown.
+ */
+export async function run(
+  ctx: CommandContext,
+  repository: string | undefined,
+  flags: ImagesFlags,
+): Promise<CommandResult> {
   const engine = await ctx.engine();
-  const filters = parseFilters(flags.filter ?? []);
+  const filters = parseFilters([...(flags.filter ?? []), ...(repository ? [`reference=${repository}`] : [])]);
   const noTrunc = flags.trunc === false;
   let images = engine.images.list();
   if (filters.dangling !== undefined)
@@ -138,7 +146,16 @@ export async function run(ctx: CommandContext, flags: ImagesFlags): Promise<Comm
     return ok;
   }
   const now = Date.now();
-  const rows = images.flatMap((i) => imageRows(i, { digests: flags.digests ?? false, noTrunc, now }));
+  const rows = images
+    .map((i) =>
+      filters.references.length === 0
+        ? i
+        : {
+            ...i,
+            repoTags: i.repoTags.filter((t) => matchesReference({ ...i, repoTags: [t] }, filters.references)),
+          },
+    )
+    .flatMap((i) => imageRows(i, { digests: flags.digests ?? false, noTrunc, now }));
   const format =
     flags.format ??
     `table {{.Repository}}\t{{.Tag}}\t${flags.digests ? "{{.Digest}}\t" : ""}{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`;

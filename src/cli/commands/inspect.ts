@@ -17,12 +17,12 @@ export function dockerJson(value: unknown): string {
     .replace(/&/g, "\\u0026");
 }
 
-type Kind = "container" | "image";
+type Kind = "container" | "image" | "volume";
 
-/** Docker's order without --type: containers first, then images. */
+/** Docker's order without --type: containers, images, then volumes. */
 function kinds(type: string | undefined): Kind[] {
-  if (type === undefined) return ["container", "image"];
-  if (type === "container" || type === "image") return [type];
+  if (type === undefined) return ["container", "image", "volume"];
+  if (type === "container" || type === "image" || type === "volume") return [type];
   throw new StrataError("INVALID_ARGUMENT", `"${type}" is not a valid value for --type`);
 }
 
@@ -43,7 +43,9 @@ async function inspectAll(
         item =
           kind === "container"
             ? await engine.containers.inspect(name, { size: flags.size })
-            : await engine.images.inspect(name);
+            : kind === "image"
+              ? await engine.images.inspect(name)
+              : engine.volumes.inspect(name);
         break;
       } catch (err) {
         if (!isStrataError(err, "NOT_FOUND")) throw err;
