@@ -12,6 +12,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { tarUpperDir } from "../archive/index.ts";
 import type { Digest } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
+import { rfc3339Nano } from "../format/time.ts";
 import { parseConfig } from "../image/config.ts";
 import type { ImageService } from "../image/index.ts";
 import { ingestLocal } from "../image/ingest.ts";
@@ -50,14 +51,6 @@ export interface CommitOptions {
    */
   pause?: boolean;
   freezer?: ContainerFreezer;
-}
-
-/** Go's RFC 3339 with nanoseconds (trailing zeros trimmed), UTC. */
-function nowRfc3339Nano(): string {
-  const iso = new Date().toISOString();
-  const sub = String(process.hrtime.bigint() % 1_000_000n).padStart(6, "0");
-  const frac = `${iso.slice(20, 23)}${sub}`.replace(/0+$/, "");
-  return `${iso.slice(0, 19)}${frac ? `.${frac}` : ""}Z`;
 }
 
 function tagReference(reference: string): Reference {
@@ -156,7 +149,7 @@ export async function commitContainer(
     const parent = parseConfig(store.content.read(image.id)).raw;
     const layer = await commitLayer(store, c, upper, image.chain.at(-1) ?? null, opts);
 
-    const created = nowRfc3339Nano();
+    const created = rfc3339Nano({ trim: true });
     const own = c.config;
     const history: Json = { created };
     if (opts.author) history.author = opts.author;

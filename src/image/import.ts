@@ -4,6 +4,7 @@
  */
 import type { Readable } from "node:stream";
 import type { Digest } from "../digest/index.ts";
+import { rfc3339Nano } from "../format/time.ts";
 import { FileLock } from "../metadata/index.ts";
 import { hostPlatform } from "../oci/index.ts";
 import { parseReference } from "../reference/index.ts";
@@ -19,17 +20,13 @@ export interface ImportOptions {
   source?: string;
 }
 
-function nowNano(): string {
-  return new Date().toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
-}
-
 export async function importImage(store: Store, input: Readable, opts: ImportOptions = {}): Promise<Digest> {
   const ref = opts.reference ? parseReference(opts.reference) : undefined;
   const gcLock = new FileLock(store.gcLockPath);
   await gcLock.acquire("shared");
   try {
     const layer = await ingestLocal(store, input, null);
-    const created = nowNano();
+    const created = rfc3339Nano({ at: new Date() });
     const platform = hostPlatform();
     const comment = opts.message ?? `Imported from ${opts.source ?? "-"}`;
     const bytes = Buffer.from(

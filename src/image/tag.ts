@@ -1,5 +1,6 @@
 /** `tag SOURCE TARGET`: point a new name at an existing image. */
 import { StrataError } from "../errors.ts";
+import { rfc3339Nano } from "../format/time.ts";
 import { fullName, parseNormalizedNamed, parseReference, referenceString } from "../reference/index.ts";
 import type { Store } from "../store/index.ts";
 import { findImage } from "./lookup.ts";
@@ -17,6 +18,6 @@ export function tagImage(store: Store, source: string, target: string): void {
       kind: "tag",
       imageId: image.id,
     });
-    store.meta.images.setLastTagTime(image.id, new Date().toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z"));
+    store.meta.images.setLastTagTime(image.id, rfc3339Nano({ at: new Date() }));
   });
 }
