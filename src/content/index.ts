@@ -69,15 +69,29 @@ export class ContentStore implements ContentReader, ContentWriter {
     rmSync(this.path(digest), { force: true });
   }
 
-  /** Every stored digest; leftovers of interrupted writes are removed on the way. */
+  /**
+   * Every stored digest. Partial writes (`*.tmp`) are skipped, never removed:
+   * another process may be writing one right now (see `removePartial`).
+   */
   list(): Digest[] {
     if (!existsSync(this.dir)) return [];
     const out: Digest[] = [];
     for (const name of readdirSync(this.dir)) {
       const d = `sha256:${name}`;
       if (isDigest(d)) out.push(d);
-      else if (name.endsWith(".tmp")) rmSync(join(this.dir, name), { force: true });
     }
     return out;
+  }
+
+  /**
+   * Removes what interrupted writes left behind. Only for garbage collection
+   * under the exclusive GC lock: every writer holds the lock shared, so no
+   * write is in flight then.
+   */
+  removePartial(): void {
+    if (!existsSync(this.dir)) return;
+    for (const name of readdirSync(this.dir)) {
+      if (name.endsWith(".tmp")) rmSync(join(this.dir, name), { force: true });
+    }
   }
 }
