@@ -16,9 +16,11 @@ test("blobs are stored by digest, verified, and listed", () => {
   assert.deepEqual(store.read(digest), bytes);
   assert.equal(store.verify(digest), true);
   assert.throws(() => store.write(Buffer.from("x"), digest), { code: "DIGEST_MISMATCH" });
-  // A leftover of an interrupted write is not a blob, and list() clears it.
+  // A partial write is not a blob; list() skips it (another process may be writing it), removePartial() clears it.
   writeFileSync(join(root, "blobs", "sha256", "abc.123.tmp"), "partial");
   assert.deepEqual(store.list(), [digest]);
+  assert.equal(readdirSync(join(root, "blobs", "sha256")).length, 2);
+  store.removePartial();
   assert.deepEqual(readdirSync(join(root, "blobs", "sha256")), [digest.slice(7)]);
   store.delete(digest);
   assert.equal(store.has(digest), false);
