@@ -154,8 +154,9 @@ export async function sweepCandidates(
   }
 }
 
-/** Staging leftovers and layer lock files; only safe under the exclusive lock (nobody is pulling). */
+/** Staging leftovers, partial blobs and layer lock files; only safe under the exclusive lock (nobody is pulling). */
 async function clearStaging(store: Store): Promise<void> {
+  store.content.removePartial();
   for (const path of store.layers.listTmp()) await fsPromises.rm(path, { recursive: true, force: true });
   await fsPromises.rm(store.layerLockDir, { recursive: true, force: true });
 }
