@@ -10,23 +10,13 @@
  *   e. first request after start (spawn → _ping answered) (target < 150 ms)
  * Run: npm run bench:api  (as root)
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DOCKER_SOCK, ensureCgroups, ensurePackages, MNT, mountScratch, startDocker } from "./env.ts";
-import { cachePath } from "./images.ts";
+import { busyboxTar, cachePath } from "./images.ts";
 import { type Measured, measure, median, report } from "./lib.ts";
 
 const CLI = process.env.STRATA_CLI ?? join(process.cwd(), "dist", "strata.js");
@@ -47,27 +37,6 @@ function sh(cmd: string[]): string {
   });
   if (r.status !== 0) throw new Error(`${cmd.join(" ")} exited ${r.status}: ${r.stderr.trim().slice(-300)}`);
   return r.stdout;
-}
-
-/** A rootfs tarball: static busybox, a symlink per applet, /etc/passwd and /etc/group (as bench:containers). */
-function busyboxTar(): string {
-  const tar = cachePath("busybox-rootfs.tar");
-  if (existsSync(tar)) return tar;
-  const dir = cachePath("busybox-rootfs");
-  rmSync(dir, { recursive: true, force: true });
-  for (const d of ["bin", "dev", "etc", "proc", "root", "sys", "tmp"])
-    mkdirSync(join(dir, d), { recursive: true });
-  chmodSync(join(dir, "tmp"), 0o1777);
-  copyFileSync("/bin/busybox", join(dir, "bin", "busybox"));
-  for (const applet of execFileSync("/bin/busybox", ["--list"], { encoding: "utf8" }).split("\n")) {
-    if (applet && applet !== "busybox") symlinkSync("busybox", join(dir, "bin", applet));
-  }
-  writeFileSync(join(dir, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-  writeFileSync(join(dir, "etc", "group"), "root:x:0:\n");
-  const args = ["--sort=name", "--mtime=@0", "--numeric-owner", "--owner=0", "--group=0"];
-  execFileSync("tar", ["-C", dir, ...args, "-cf", `${tar}.tmp`, "."]);
-  renameSync(`${tar}.tmp`, tar);
-  return tar;
 }
 
 function ping(path: string): Promise<boolean> {

@@ -12,16 +12,7 @@
  * Run: npm run bench:build  (as root)
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   docker,
@@ -33,7 +24,7 @@ import {
   setupPodman,
   startDocker,
 } from "./env.ts";
-import { cachePath, minbase } from "./images.ts";
+import { busyboxTar, cachePath, minbase } from "./images.ts";
 import { type Measured, measure } from "./lib.ts";
 
 const CLI = process.env.STRATA_CLI ?? join(process.cwd(), "dist", "strata.js");
@@ -63,26 +54,6 @@ function sh(cmd: string[], env: NodeJS.ProcessEnv = process.env): string {
   const r = spawnSync(cmd[0] as string, cmd.slice(1), { encoding: "utf8", env, maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`${cmd.join(" ")} exited ${r.status}: ${r.stderr.trim().slice(-400)}`);
   return r.stdout;
-}
-
-function busyboxTar(): string {
-  const tar = cachePath("busybox-rootfs.tar");
-  if (existsSync(tar)) return tar;
-  const dir = cachePath("busybox-rootfs");
-  rmSync(dir, { recursive: true, force: true });
-  for (const d of ["bin", "dev", "etc", "proc", "root", "sys", "tmp"])
-    mkdirSync(join(dir, d), { recursive: true });
-  chmodSync(join(dir, "tmp"), 0o1777);
-  copyFileSync("/bin/busybox", join(dir, "bin", "busybox"));
-  for (const applet of execFileSync("/bin/busybox", ["--list"], { encoding: "utf8" }).split("\n")) {
-    if (applet && applet !== "busybox") symlinkSync("busybox", join(dir, "bin", applet));
-  }
-  writeFileSync(join(dir, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-  writeFileSync(join(dir, "etc", "group"), "root:x:0:\n");
-  const args = ["--sort=name", "--mtime=@0", "--numeric-owner", "--owner=0", "--group=0"];
-  execFileSync("tar", ["-C", dir, ...args, "-cf", `${tar}.tmp`, "."]);
-  renameSync(`${tar}.tmp`, tar);
-  return tar;
 }
 
 /** The context: a Dockerfile and 2,000 small files in ctx/ (10 directories of 200). */

@@ -11,17 +11,7 @@
  * Run: npm run bench:containers  (as root)
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   docker,
@@ -34,7 +24,7 @@ import {
   setupPodman,
   startDocker,
 } from "./env.ts";
-import { cachePath } from "./images.ts";
+import { busyboxTar } from "./images.ts";
 import { type Measured, measure, report } from "./lib.ts";
 
 const CLI = process.env.STRATA_CLI ?? join(process.cwd(), "dist", "strata.js");
@@ -62,27 +52,6 @@ function attempt(name: string, cmd: string[], setup?: () => void): Result {
   } catch (e) {
     return { error: (e as Error).message.replace(/\s+/g, " ").slice(0, 300) };
   }
-}
-
-/** A rootfs tarball: static busybox, a symlink per applet, /etc/passwd and /etc/group. */
-function busyboxTar(): string {
-  const tar = cachePath("busybox-rootfs.tar");
-  if (existsSync(tar)) return tar;
-  const dir = cachePath("busybox-rootfs");
-  rmSync(dir, { recursive: true, force: true });
-  for (const d of ["bin", "dev", "etc", "proc", "root", "sys", "tmp"])
-    mkdirSync(join(dir, d), { recursive: true });
-  chmodSync(join(dir, "tmp"), 0o1777);
-  copyFileSync("/bin/busybox", join(dir, "bin", "busybox"));
-  for (const applet of execFileSync("/bin/busybox", ["--list"], { encoding: "utf8" }).split("\n")) {
-    if (applet && applet !== "busybox") symlinkSync("busybox", join(dir, "bin", applet));
-  }
-  writeFileSync(join(dir, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-  writeFileSync(join(dir, "etc", "group"), "root:x:0:\n");
-  const args = ["--sort=name", "--mtime=@0", "--numeric-owner", "--owner=0", "--group=0"];
-  execFileSync("tar", ["-C", dir, ...args, "-cf", `${tar}.tmp`, "."]);
-  renameSync(`${tar}.tmp`, tar);
-  return tar;
 }
 
 /** The floor: crun's own default spec (namespaces incl. network) over the unpacked rootfs, no overlay. */

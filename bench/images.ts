@@ -7,7 +7,17 @@
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 
 export const CACHE = process.env.STRATA_BENCH_CACHE ?? "/var/cache/strata-bench";
@@ -19,6 +29,27 @@ export function cachePath(...parts: string[]): string {
 }
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+/** A rootfs tarball: static busybox, a symlink per applet, /etc/passwd and /etc/group (cached). */
+export function busyboxTar(): string {
+  const tar = cachePath("busybox-rootfs.tar");
+  if (existsSync(tar)) return tar;
+  const dir = cachePath("busybox-rootfs");
+  rmSync(dir, { recursive: true, force: true });
+  for (const d of ["bin", "dev", "etc", "proc", "root", "sys", "tmp"])
+    mkdirSync(join(dir, d), { recursive: true });
+  chmodSync(join(dir, "tmp"), 0o1777);
+  copyFileSync("/bin/busybox", join(dir, "bin", "busybox"));
+  for (const applet of execFileSync("/bin/busybox", ["--list"], { encoding: "utf8" }).split("\n")) {
+    if (applet && applet !== "busybox") symlinkSync("busybox", join(dir, "bin", applet));
+  }
+  writeFileSync(join(dir, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+  writeFileSync(join(dir, "etc", "group"), "root:x:0:\n");
+  const args = ["--sort=name", "--mtime=@0", "--numeric-owner", "--owner=0", "--group=0"];
+  execFileSync("tar", ["-C", dir, ...args, "-cf", `${tar}.tmp`, "."]);
+  renameSync(`${tar}.tmp`, tar);
+  return tar;
+}
 
 /** A Debian minbase root file system, made once and cached. */
 export function minbase(): string {

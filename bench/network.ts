@@ -7,21 +7,12 @@
  * ≤ 0.5× Docker, ≤ 0.6× Podman) and what networking adds over --network none.
  * Run: npm run bench:network  (as root)
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ensureCgroups, ensurePackages, MNT, mountScratch, PODMAN_RUN, podman, setupPodman } from "./env.ts";
-import { cachePath } from "./images.ts";
+import { busyboxTar } from "./images.ts";
 import { type Measured, measure, report } from "./lib.ts";
 
 const CLI = process.env.STRATA_CLI ?? join(process.cwd(), "dist", "strata.js");
@@ -37,27 +28,6 @@ function sh(cmd: string[]): string {
   const r = spawnSync(cmd[0] as string, cmd.slice(1), { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${cmd.join(" ")} exited ${r.status}: ${r.stderr.trim().slice(-300)}`);
   return r.stdout;
-}
-
-/** A rootfs tarball: static busybox and a symlink per applet (the same one bench:containers builds). */
-function busyboxTar(): string {
-  const tar = cachePath("busybox-rootfs.tar");
-  if (existsSync(tar)) return tar;
-  const dir = cachePath("busybox-rootfs");
-  rmSync(dir, { recursive: true, force: true });
-  for (const d of ["bin", "dev", "etc", "proc", "root", "sys", "tmp"])
-    mkdirSync(join(dir, d), { recursive: true });
-  chmodSync(join(dir, "tmp"), 0o1777);
-  copyFileSync("/bin/busybox", join(dir, "bin", "busybox"));
-  for (const applet of execFileSync("/bin/busybox", ["--list"], { encoding: "utf8" }).split("\n")) {
-    if (applet && applet !== "busybox") symlinkSync("busybox", join(dir, "bin", applet));
-  }
-  writeFileSync(join(dir, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-  writeFileSync(join(dir, "etc", "group"), "root:x:0:\n");
-  const args = ["--sort=name", "--mtime=@0", "--numeric-owner", "--owner=0", "--group=0"];
-  execFileSync("tar", ["-C", dir, ...args, "-cf", `${tar}.tmp`, "."]);
-  renameSync(`${tar}.tmp`, tar);
-  return tar;
 }
 
 /** A dockerd of this bench's own, with Docker's default bridge and iptables rules. */
