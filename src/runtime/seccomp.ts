@@ -10,48 +10,64 @@
  * Podman's answers unknown syscalls with ENOSYS instead of EPERM).
  */
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import { createRequire } from "node:module";
+import type * as Zod from "zod";
 import { StrataError } from "../errors.ts";
 
 export const DEFAULT_PROFILE_PATHS = ["/usr/share/containers/seccomp.json", "/etc/containers/seccomp.json"];
 
-const argSchema = z.object({
-  index: z.number().int().nonnegative(),
-  value: z.number().nonnegative(),
-  valueTwo: z.number().nonnegative().optional(),
-  op: z.string(),
-});
+/**
+ * The profile schema, built on first use: zod costs milliseconds to load and
+ * this module is reached by every command that loads the runtime.
+ */
+function build(z: typeof Zod.z) {
+  const argSchema = z.object({
+    index: z.number().int().nonnegative(),
+    value: z.number().nonnegative(),
+    valueTwo: z.number().nonnegative().optional(),
+    op: z.string(),
+  });
 
-const filterSchema = z
-  .object({
-    arches: z.array(z.string()).nullish(),
-    caps: z.array(z.string()).nullish(),
-    minKernel: z.string().nullish(),
-  })
-  .nullish();
+  const filterSchema = z
+    .object({
+      arches: z.array(z.string()).nullish(),
+      caps: z.array(z.string()).nullish(),
+      minKernel: z.string().nullish(),
+    })
+    .nullish();
 
-const syscallSchema = z.object({
-  name: z.string().optional(),
-  names: z.array(z.string()).nullish(),
-  action: z.string(),
-  errnoRet: z.number().int().nullish(),
-  args: z.array(argSchema).nullish(),
-  includes: filterSchema,
-  excludes: filterSchema,
-});
+  const syscallSchema = z.object({
+    name: z.string().optional(),
+    names: z.array(z.string()).nullish(),
+    action: z.string(),
+    errnoRet: z.number().int().nullish(),
+    args: z.array(argSchema).nullish(),
+    includes: filterSchema,
+    excludes: filterSchema,
+  });
 
-const profileSchema = z.object({
-  defaultAction: z.string(),
-  defaultErrnoRet: z.number().int().nullish(),
-  architectures: z.array(z.string()).nullish(),
-  archMap: z
-    .array(z.object({ architecture: z.string(), subArchitectures: z.array(z.string()).nullish() }))
-    .nullish(),
-  flags: z.array(z.string()).nullish(),
-  syscalls: z.array(syscallSchema).nullish(),
-});
+  const profileSchema = z.object({
+    defaultAction: z.string(),
+    defaultErrnoRet: z.number().int().nullish(),
+    architectures: z.array(z.string()).nullish(),
+    archMap: z
+      .array(z.object({ architecture: z.string(), subArchitectures: z.array(z.string()).nullish() }))
+      .nullish(),
+    flags: z.array(z.string()).nullish(),
+    syscalls: z.array(syscallSchema).nullish(),
+  });
 
-export type SeccompProfile = z.infer<typeof profileSchema>;
+  return profileSchema;
+}
+
+let schema: ReturnType<typeof build> | undefined;
+
+function profileSchema() {
+  if (!schema) schema = build((createRequire(import.meta.filename)("zod") as typeof Zod).z);
+  return schema;
+}
+
+export type SeccompProfile = Zod.z.infer<ReturnType<typeof build>>;
 
 export interface OciSeccompSyscall {
   names: string[];
@@ -102,7 +118,7 @@ export function parseSeccompProfile(text: string): SeccompProfile {
       details: { daemon: true },
     });
   }
-  const parsed = profileSchema.safeParse(json);
+  const parsed = profileSchema().safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new StrataError(
@@ -126,7 +142,9 @@ export function loadDefaultProfile(paths = DEFAULT_PROFILE_PATHS): SeccompProfil
     } catch {
       continue;
     }
-    const profile = parseSeccompProfile(text);
+    // Debian's own file, read at every start: JSON.parse only, the schema check is for users' profiles.
+    const profile = JSON.parse(text) as SeccompProfile;
+    if (typeof profile.defaultAction !== "string") parseSeccompProfile(text);
     if (paths === DEFAULT_PROFILE_PATHS) defaultProfile = profile;
     return profile;
   }
