@@ -10,31 +10,30 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { RegistryClient } from "../../src/registry/index.ts";
-import { type ApiService, DOCKER_20, docker, serviceRoot, startService } from "../support/api.ts";
+import {
+  type ApiService,
+  type BusyboxService,
+  DOCKER_20,
+  docker,
+  serviceRoot,
+  startBusyboxService,
+} from "../support/api.ts";
 import { strata } from "../support/cli.ts";
-import { busyboxBaseTar, pushImage } from "../support/fixtures.ts";
-import { startRegistry, type TestRegistry } from "../support/registry.ts";
+import type { TestRegistry } from "../support/registry.ts";
 import { tempDir } from "../support/tmp.ts";
 
 const { root, cleanup } = serviceRoot();
 let registry: TestRegistry;
 let svc: ApiService;
 let IMAGE: string;
+let served: BusyboxService | undefined;
 
 before(async () => {
-  registry = await startRegistry();
-  IMAGE = `${registry.host}/bb:1`;
-  await pushImage(new RegistryClient(), IMAGE, {
-    layers: [{ tar: busyboxBaseTar() }],
-    config: { Cmd: ["sh"] },
-  });
-  svc = await startService(root);
+  served = await startBusyboxService(root, cleanup);
+  ({ registry, svc, image: IMAGE } = served);
 });
 after(async () => {
-  await svc?.stop();
-  await cleanup();
-  await registry?.stop();
+  await (served ? served.stop() : cleanup());
 });
 
 async function ok(args: string[], opts: { bin?: string; input?: string } = {}): Promise<string> {

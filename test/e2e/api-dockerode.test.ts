@@ -8,33 +8,22 @@ import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { after, before, test } from "node:test";
 import Docker from "dockerode";
-import { RegistryClient } from "../../src/registry/index.ts";
-import { type ApiService, serviceRoot, startService } from "../support/api.ts";
+import { type ApiService, type BusyboxService, serviceRoot, startBusyboxService } from "../support/api.ts";
 import { strata } from "../support/cli.ts";
-import { busyboxBaseTar, pushImage } from "../support/fixtures.ts";
-import { startRegistry, type TestRegistry } from "../support/registry.ts";
-import { tempDir } from "../support/tmp.ts";
 
 const { root, cleanup } = serviceRoot();
-let registry: TestRegistry;
 let svc: ApiService;
 let docker: Docker;
 let IMAGE: string;
+let served: BusyboxService | undefined;
 
 before(async () => {
-  registry = await startRegistry();
-  IMAGE = `${registry.host}/bb:1`;
-  await pushImage(new RegistryClient(), IMAGE, {
-    layers: [{ tar: busyboxBaseTar() }],
-    config: { Cmd: ["sh"] },
-  });
-  svc = await startService(root);
+  served = await startBusyboxService(root, cleanup);
+  ({ svc, image: IMAGE } = served);
   docker = new Docker({ socketPath: svc.socket });
 });
 after(async () => {
-  await svc?.stop();
-  await cleanup();
-  await registry?.stop();
+  await (served ? served.stop() : cleanup());
 });
 
 function collect(stream: NodeJS.ReadableStream): Promise<string> {

@@ -8,34 +8,24 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { RegistryClient } from "../../src/registry/index.ts";
-import { type ApiService, serviceRoot, startService } from "../support/api.ts";
+import { type ApiService, type BusyboxService, serviceRoot, startBusyboxService } from "../support/api.ts";
 import { strata } from "../support/cli.ts";
-import { busyboxBaseTar, pushImage } from "../support/fixtures.ts";
-import { startRegistry, type TestRegistry } from "../support/registry.ts";
 
 const { root, cleanup } = serviceRoot();
-let registry: TestRegistry;
 let svc: ApiService;
 let IMAGE: string;
+let served: BusyboxService | undefined;
 
 before(async () => {
-  registry = await startRegistry();
-  IMAGE = `${registry.host}/bb:1`;
-  await pushImage(new RegistryClient(), IMAGE, {
-    layers: [{ tar: busyboxBaseTar() }],
-    config: { Cmd: ["sh"] },
-  });
-  svc = await startService(root);
+  served = await startBusyboxService(root, cleanup);
+  ({ svc, image: IMAGE } = served);
   process.env.DOCKER_HOST = svc.host;
   process.env.TESTCONTAINERS_HOST_OVERRIDE = "localhost";
   // The reaper needs published ports (the networking issue); these tests stop what they start.
   process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
 });
 after(async () => {
-  await svc?.stop();
-  await cleanup();
-  await registry?.stop();
+  await (served ? served.stop() : cleanup());
 });
 
 test("GenericContainer: pulled, started with a wait-for-log strategy, exec, stop", async () => {

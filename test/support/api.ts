@@ -10,7 +10,10 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { RegistryClient } from "../../src/registry/index.ts";
 import { assertBuilt, CLI, type CliResult } from "./cli.ts";
+import { busyboxBaseTar, pushImage } from "./fixtures.ts";
+import { startRegistry, type TestRegistry } from "./registry.ts";
 
 export const DOCKER_28 = "/usr/local/bin/docker";
 /** Debian's docker.io client (20.10); its daemon is never started by the tests. */
@@ -140,4 +143,42 @@ function configDir(): string {
     config = dir;
   }
   return config;
+}
+
+/** What each API test file serves: a real registry with a busybox image, and the service on the file's store. */
+export interface BusyboxService {
+  registry: TestRegistry;
+  svc: ApiService;
+  /** `127.0.0.1:PORT/bb:1`, pushed to `registry` (not yet pulled into the store). */
+  image: string;
+  /** Stops the service, then cleans the store (after its containers), then stops the registry. */
+  stop(): Promise<void>;
+}
+
+export async function startBusyboxService(
+  root: string,
+  cleanup: () => Promise<void>,
+): Promise<BusyboxService> {
+  const registry = await startRegistry();
+  try {
+    const image = `${registry.host}/bb:1`;
+    await pushImage(new RegistryClient(), image, {
+      layers: [{ tar: busyboxBaseTar() }],
+      config: { Cmd: ["sh"] },
+    });
+    const svc = await startService(root);
+    return {
+      registry,
+      svc,
+      image,
+      async stop() {
+        await svc.stop();
+        await cleanup();
+        await registry.stop();
+      },
+    };
+  } catch (err) {
+    await registry.stop();
+    throw err;
+  }
 }
