@@ -101,13 +101,16 @@ test("run --rm: output, exit codes, and the container is gone", async () => {
   }
   assert.equal((await strata(root, ["ps", "-aq"])).stdout, "");
   assert.equal(await ok(["run", "--rm", "-i", IMAGE, "cat"], { input: "piped in\n" }), "piped in\n");
-  // The events the service recorded, read back by the CLI through /events.
+  // The events the service recorded, read back by the CLI through /events. The CLI sends a
+  // duration (`--until 0s`) as whole Unix seconds, which would cut off this second's events:
+  // ask for the next second, which the service waits for.
+  const until = String(Math.floor(Date.now() / 1000) + 1);
   const events = await ok([
     "events",
     "--since",
     since,
     "--until",
-    "0s",
+    until,
     "--filter",
     "type=container",
     "--format",
