@@ -44,9 +44,11 @@ test("a pull killed with SIGKILL at any moment is completed by the next pull, le
   for (const delay of [40, 120, 250, 400]) {
     const root = tempDir();
     const child = spawn(process.execPath, [CLI, "--root", root, "pull", refs[0]], { stdio: "ignore" });
+    // Listen before the delay: on a fast machine the pull may finish before the kill.
+    const closed = new Promise((r) => child.on("close", r));
     await new Promise((r) => setTimeout(r, delay));
     child.kill("SIGKILL");
-    await new Promise((r) => child.on("close", r));
+    await closed;
     const again = await strata(root, ["pull", refs[0]]);
     assert.equal(again.code, 0, again.stderr);
     const check = await strata(root, ["system", "check"]);
