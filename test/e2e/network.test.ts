@@ -36,16 +36,23 @@ async function ok(args: string[]): Promise<string> {
 /** Fetches until the server answers (the container's httpd needs a moment to listen). */
 async function fetchText(url: string): Promise<string> {
   let last: unknown;
-  for (let i = 0; i < 100; i++) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
     try {
-      const res = await fetch(url);
+      const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
       return await res.text();
     } catch (err) {
       last = err;
       await sleep(50);
     }
   }
-  throw new Error(`${url} never answered: ${String(last)}`);
+  // Say why: the error's cause and the NAT rules that mention the port.
+  const cause = (last as { cause?: unknown })?.cause;
+  const port = new URL(url).port;
+  const nat = execFileSync("iptables-save", ["-t", "nat"], { encoding: "utf8" })
+    .split("\n")
+    .filter((l) => l.includes(port));
+  throw new Error(`${url} never answered: ${String(last)} (${String(cause)}); NAT rules:\n${nat.join("\n")}`);
 }
 
 /** The kernel state a store's networking could leave: links and iptables lines. */
