@@ -5,8 +5,8 @@
  * `errorDetail` line ends the stream.
  */
 import type { ServerResponse } from "node:http";
-import { progressBar } from "../cli/progress.ts";
 import { humanSize } from "../format/index.ts";
+import { progressBar } from "../format/progress-bar.ts";
 import type { LayerPhase, PullEvent } from "../image/index.ts";
 
 const WORDS: Record<LayerPhase, string> = {

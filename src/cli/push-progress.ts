@@ -6,7 +6,7 @@
  */
 import type { PushEvent, PushPhase } from "../image/index.ts";
 import type { Io } from "./io.ts";
-import { progressBar } from "./progress.ts";
+import { LayerLines } from "./layer-lines.ts";
 
 const WORDS: Record<Exclude<PushPhase, "pushing" | "mounted" | "retrying">, string> = {
   preparing: "Preparing",
@@ -17,13 +17,14 @@ const WORDS: Record<Exclude<PushPhase, "pushing" | "mounted" | "retrying">, stri
 type Sizer = (bytes: number) => string;
 
 export class PushRenderer {
-  private readonly lines: string[] = [];
-  private readonly lastDraw = new Map<string, number>();
+  private readonly lines: LayerLines;
 
   constructor(
     private readonly io: Io,
-    private readonly size: Sizer,
-  ) {}
+    size: Sizer,
+  ) {
+    this.lines = new LayerLines(io, size);
+  }
 
   onEvent = (e: PushEvent): void => {
     switch (e.status) {
@@ -32,14 +33,14 @@ export class PushRenderer {
         return;
       case "layer":
         if (e.phase === "pushing") {
-          if (this.io.isTTY && e.current !== undefined) this.drawProgress(e.id, e.current, e.total ?? 0);
+          if (e.current !== undefined) this.lines.progress(e.id, "Pushing", e.current, e.total ?? 0);
           return;
         }
-        this.write(e.id, this.words(e));
+        this.lines.write(e.id, this.words(e));
         return;
       case "tag":
         // The next tag (with --all-tags) starts its own block of lines.
-        this.lines.length = 0;
+        this.lines.reset();
         this.io.out(`${e.tag}: digest: ${e.digest} size: ${e.size}\n`);
         return;
     }
@@ -49,27 +50,5 @@ export class PushRenderer {
     if (e.phase === "mounted") return `Mounted from ${e.from}`;
     if (e.phase === "retrying") return `Retrying in ${e.attempt} second${e.attempt === 1 ? "" : "s"}`;
     return WORDS[e.phase as keyof typeof WORDS];
-  }
-
-  private drawProgress(id: string, current: number, total: number): void {
-    const now = Date.now();
-    if (current < total && now - (this.lastDraw.get(id) ?? 0) < 100) return;
-    this.lastDraw.set(id, now);
-    this.write(id, `Pushing ${progressBar(current, total, this.io.columns, this.size)}`);
-  }
-
-  private write(id: string, text: string): void {
-    if (!this.io.isTTY) {
-      this.io.out(`${id}: ${text}\n`);
-      return;
-    }
-    const index = this.lines.indexOf(id);
-    if (index < 0) {
-      this.lines.push(id);
-      this.io.out(`${id}: ${text}\n`);
-      return;
-    }
-    const up = this.lines.length - index;
-    this.io.out(`\x1b[${up}A\x1b[2K\r${id}: ${text}\n${up > 1 ? `\x1b[${up - 1}B` : ""}`);
   }
 }

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Io } from "../../src/cli/io.ts";
-import { PullRenderer, progressBar } from "../../src/cli/progress.ts";
+import { PullRenderer } from "../../src/cli/progress.ts";
 import { humanSize } from "../../src/format/index.ts";
+import { progressBar } from "../../src/format/progress-bar.ts";
 
 function io(isTTY: boolean, columns = 120): Io & { text: () => string } {
   let out = "";
@@ -51,5 +52,29 @@ test("on a terminal: each layer keeps its line, redrawn in place with cursor mov
   assert.equal(
     o.text(),
     `aaaaaaaaaaaa: Pulling fs layer\nbbbbbbbbbbbb: Pulling fs layer\n\x1b[2A\x1b[2K\raaaaaaaaaaaa: Downloading [${"=".repeat(50)}>] ${"100B".padStart(8)}/100B\n\x1b[1B`,
+  );
+});
+
+test("push on a terminal: Preparing lines redrawn as Pushing, Mounted from, Pushed; a tag starts a new block", async () => {
+  const { PushRenderer } = await import("../../src/cli/push-progress.ts");
+  const o = io(true);
+  const r = new PushRenderer(o, humanSize);
+  r.onEvent({ status: "repository", name: "127.0.0.1:5000/web" });
+  r.onEvent({ status: "layer", id: "aaaaaaaaaaaa", phase: "preparing" });
+  r.onEvent({ status: "layer", id: "bbbbbbbbbbbb", phase: "preparing" });
+  r.onEvent({ status: "layer", id: "aaaaaaaaaaaa", phase: "mounted", from: "debian" });
+  r.onEvent({ status: "layer", id: "bbbbbbbbbbbb", phase: "pushing", current: 100, total: 100 });
+  r.onEvent({ status: "layer", id: "bbbbbbbbbbbb", phase: "pushed" });
+  r.onEvent({ status: "tag", tag: "v1", digest: "sha256:x", size: 10 });
+  r.onEvent({ status: "layer", id: "aaaaaaaaaaaa", phase: "exists" });
+  assert.equal(
+    o.text(),
+    "The push refers to repository [127.0.0.1:5000/web]\n" +
+      "aaaaaaaaaaaa: Preparing\nbbbbbbbbbbbb: Preparing\n" +
+      "\x1b[2A\x1b[2K\raaaaaaaaaaaa: Mounted from debian\n\x1b[1B" +
+      `\x1b[1A\x1b[2K\rbbbbbbbbbbbb: Pushing [${"=".repeat(50)}>] ${"100B".padStart(8)}/100B\n` +
+      "\x1b[1A\x1b[2K\rbbbbbbbbbbbb: Pushed\n" +
+      "v1: digest: sha256:x size: 10\n" +
+      "aaaaaaaaaaaa: Layer already exists\n",
   );
 });

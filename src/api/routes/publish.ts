@@ -4,8 +4,8 @@
  */
 import type { Readable } from "node:stream";
 import { PlainProgress } from "../../cli/build-progress.ts";
-import { progressBar } from "../../cli/progress.ts";
 import { humanSize } from "../../format/index.ts";
+import { progressBar } from "../../format/progress-bar.ts";
 import type { PushEvent } from "../../image/index.ts";
 import { familiarString, parseNormalizedNamed } from "../../reference/index.ts";
 import { apiError } from "../errors.ts";
