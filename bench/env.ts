@@ -57,31 +57,30 @@ export function mountScratch(): void {
   execFileSync("mount", ["-o", "loop,noatime", img, MNT]);
 }
 
-export async function startDocker(): Promise<() => void> {
+/** A dockerd's own socket, data root, exec root and pid file, by name: benches running at once each start, clear and stop theirs. */
+export const dockerSock = (name = "docker") => `/run/strata-bench-${name}.sock`;
+
+/** The docker CLI against the named daemon. */
+export const dockerOn =
+  (name = "docker") =>
+  (...args: string[]) => ["docker", "-H", `unix://${dockerSock(name)}`, ...args];
+
+/**
+ * Starts the named dockerd and waits until it answers. Without `networking`
+ * it has no bridge and no iptables rules (benches that do not publish ports).
+ */
+export async function startDocker(name = "docker", { networking = false } = {}): Promise<() => void> {
   if (!existsSync("/usr/sbin/dockerd")) throw new Error("dockerd missing: apt-get install docker.io");
-  const child = spawn(
-    "dockerd",
-    [
-      "-H",
-      `unix://${DOCKER_SOCK}`,
-      "--data-root",
-      join(MNT, "docker"),
-      "--exec-root",
-      "/run/strata-bench-docker",
-      "--pidfile",
-      "/run/strata-bench-docker.pid",
-      "--storage-driver",
-      "overlay2",
-      "--iptables=false",
-      "--bridge=none",
-    ],
-    { stdio: "ignore", detached: true },
-  );
+  const args = ["-H", `unix://${dockerSock(name)}`, "--data-root", join(MNT, name)];
+  args.push("--exec-root", `/run/strata-bench-${name}`, "--pidfile", `/run/strata-bench-${name}.pid`);
+  args.push("--storage-driver", "overlay2", ...(networking ? [] : ["--iptables=false", "--bridge=none"]));
+  const child = spawn("dockerd", args, { stdio: "ignore", detached: true });
+  const version = dockerOn(name)("version");
   for (let i = 0; i < 100; i++) {
-    if (spawnSync("docker", ["-H", `unix://${DOCKER_SOCK}`, "version"], { stdio: "ignore" }).status === 0) {
+    if (spawnSync(version[0] as string, version.slice(1), { stdio: "ignore" }).status === 0) {
       return () => {
         try {
-          process.kill(child.pid!, "SIGTERM");
+          process.kill(child.pid as number, "SIGTERM");
         } catch {}
       };
     }
@@ -91,7 +90,7 @@ export async function startDocker(): Promise<() => void> {
   throw new Error("dockerd did not start");
 }
 
-export const docker = (...args: string[]) => ["docker", "-H", `unix://${DOCKER_SOCK}`, ...args];
+export const docker = dockerOn();
 
 /**
  * Podman's containers.conf for the bench (CONTAINERS_CONF, so the host's own

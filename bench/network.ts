@@ -7,19 +7,29 @@
  * ≤ 0.5× Docker, ≤ 0.6× Podman) and what networking adds over --network none.
  * Run: npm run bench:network  (as root)
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { ensureCgroups, ensurePackages, MNT, mountScratch, PODMAN_RUN, podman, setupPodman } from "./env.ts";
+import {
+  dockerOn,
+  ensureCgroups,
+  ensurePackages,
+  MNT,
+  mountScratch,
+  PODMAN_RUN,
+  podman,
+  setupPodman,
+  startDocker,
+} from "./env.ts";
 import { busyboxTar } from "./images.ts";
 import { type Measured, measure, report } from "./lib.ts";
 
 const CLI = process.env.STRATA_CLI ?? join(process.cwd(), "dist", "strata.js");
 const RUNS = Number(process.env.RUNS ?? 11);
 const strataRoot = join(MNT, "strata-network");
-const SOCK = "/run/strata-bench-docker-net.sock";
-const docker = (...args: string[]) => ["docker", "-H", `unix://${SOCK}`, ...args];
+/** A dockerd of this bench's own, with Docker's default bridge and iptables rules. */
+const DAEMON = "docker-net";
+const docker = dockerOn(DAEMON);
 const strata = (...args: string[]) => [process.execPath, CLI, "--root", strataRoot, ...args];
 const ENGINES = { strata, docker, podman } as const;
 type Engine = keyof typeof ENGINES;
@@ -28,38 +38,6 @@ function sh(cmd: string[]): string {
   const r = spawnSync(cmd[0] as string, cmd.slice(1), { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${cmd.join(" ")} exited ${r.status}: ${r.stderr.trim().slice(-300)}`);
   return r.stdout;
-}
-
-/** A dockerd of this bench's own, with Docker's default bridge and iptables rules. */
-async function startDocker(): Promise<() => void> {
-  const child = spawn(
-    "dockerd",
-    [
-      "-H",
-      `unix://${SOCK}`,
-      "--data-root",
-      join(MNT, "docker-net"),
-      "--exec-root",
-      "/run/strata-bench-docker-net",
-      "--pidfile",
-      "/run/strata-bench-docker-net.pid",
-      "--storage-driver",
-      "overlay2",
-    ],
-    { stdio: "ignore", detached: true },
-  );
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync("docker", ["-H", `unix://${SOCK}`, "version"], { stdio: "ignore" }).status === 0) {
-      return () => {
-        try {
-          process.kill(child.pid as number, "SIGTERM");
-        } catch {}
-      };
-    }
-    await sleep(200);
-  }
-  child.kill();
-  throw new Error("dockerd did not start");
 }
 
 type Result = Measured | { error: string };
@@ -112,7 +90,7 @@ async function main(): Promise<void> {
   spawnSync("sh", ["-c", `${podman("rm", "-af").join(" ")}; ${podman("rmi", "-af").join(" ")}`], {
     stdio: "ignore",
   });
-  const stopDocker = await startDocker();
+  const stopDocker = await startDocker(DAEMON, { networking: true });
   try {
     const broken: Partial<Record<Engine, string>> = {};
     for (const e of Object.keys(ENGINES) as Engine[]) {

@@ -9,13 +9,12 @@
  * registry to registry as floors.
  * Run: npm run bench:push  (as root; takes a few minutes)
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { startRegistry, type TestRegistry } from "../test/support/registry.ts";
-import { MNT, mountScratch } from "./env.ts";
+import { dockerOn, MNT, mountScratch, startDocker } from "./env.ts";
 import { buildLayout, cachePath, minbase, push } from "./images.ts";
 import { type Measured, measure, median, ratio, report, timeOnce } from "./lib.ts";
 
@@ -25,40 +24,8 @@ const CLI = join(process.cwd(), "dist", "strata.js");
  * Its own Docker daemon (socket, pid file, exec root, data root): other
  * benches that run at the same time start, clear and stop theirs.
  */
-const DOCKER_SOCK = "/run/strata-bench-push-docker.sock";
-const docker = (...args: string[]) => ["docker", "-H", `unix://${DOCKER_SOCK}`, ...args];
-async function startDocker(): Promise<() => void> {
-  const child = spawn(
-    "dockerd",
-    [
-      "-H",
-      `unix://${DOCKER_SOCK}`,
-      "--data-root",
-      join(MNT, "push-docker"),
-      "--exec-root",
-      "/run/strata-bench-push-docker",
-      "--pidfile",
-      "/run/strata-bench-push-docker.pid",
-      "--storage-driver",
-      "overlay2",
-      "--iptables=false",
-      "--bridge=none",
-    ],
-    { stdio: "ignore", detached: true },
-  );
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync(docker("version")[0], docker("version").slice(1), { stdio: "ignore" }).status === 0) {
-      return () => {
-        try {
-          process.kill(child.pid!, "SIGTERM");
-        } catch {}
-      };
-    }
-    await sleep(200);
-  }
-  child.kill();
-  throw new Error("dockerd did not start");
-}
+const DAEMON = "push-docker";
+const docker = dockerOn(DAEMON);
 const RUNS = Number(process.env.RUNS ?? 5);
 const strataRoot = join(MNT, "strata-push");
 const strata = (...args: string[]) => [process.execPath, CLI, "--root", strataRoot, ...args];
@@ -138,7 +105,7 @@ async function main(): Promise<void> {
   const tar = freshLayerTar();
   const layout = webLayout();
   const source = await startRegistry();
-  const stopDocker = await startDocker();
+  const stopDocker = await startDocker(DAEMON);
   const registries: TestRegistry[] = [source];
   const freshRegistry = async () => {
     // Only the previous run's registry goes: its blobs must not help the next run.
