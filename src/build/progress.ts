@@ -53,42 +53,23 @@ export class Vertex {
   }
 
   done(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.emit({
-      type: "vertex",
-      id: this.id,
-      digest: this.digest,
-      name: this.name,
-      state: "done",
-      seconds: this.seconds(),
-    });
+    this.end("done", this.seconds());
   }
 
   cached(): void {
-    this.ended = true;
-    this.emit({
-      type: "vertex",
-      id: this.id,
-      digest: this.digest,
-      name: this.name,
-      state: "cached",
-      seconds: 0,
-    });
+    this.end("cached", 0);
   }
 
   fail(error: string): void {
+    this.end("error", this.seconds(), error);
+  }
+
+  /** A vertex ends once: a later done/fail (a step's clean-up after its error) is not reported. */
+  private end(state: "done" | "cached" | "error", seconds: number, error?: string): void {
     if (this.ended) return;
     this.ended = true;
-    this.emit({
-      type: "vertex",
-      id: this.id,
-      digest: this.digest,
-      name: this.name,
-      state: "error",
-      seconds: this.seconds(),
-      error,
-    });
+    const v = { type: "vertex" as const, id: this.id, digest: this.digest, name: this.name, seconds };
+    this.emit(state === "error" ? { ...v, state, error: error ?? "" } : { ...v, state });
   }
 }
 

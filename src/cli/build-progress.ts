@@ -17,6 +17,24 @@ interface Tracked {
   logs: string[];
 }
 
+type VertexEvent = Extract<BuildEvent, { type: "vertex" }>;
+
+/** The vertex an event is about, tracked from its first event on; `fresh` when this event is its first. */
+function track(vertices: Map<number, Tracked>, e: VertexEvent): { v: Tracked; fresh: boolean } {
+  const known = vertices.get(e.id);
+  if (known) return { v: known, fresh: false };
+  const v: Tracked = {
+    id: e.id,
+    name: e.name,
+    state: "started",
+    seconds: 0,
+    startedAt: Date.now(),
+    logs: [],
+  };
+  vertices.set(e.id, v);
+  return { v, fresh: true };
+}
+
 export class PlainProgress {
   private readonly vertices = new Map<number, Tracked>();
   private failed?: Tracked;
@@ -29,12 +47,8 @@ export class PlainProgress {
 
   handle(e: BuildEvent): void {
     if (e.type === "vertex") {
-      let v = this.vertices.get(e.id);
-      if (!v) {
-        v = { id: e.id, name: e.name, state: "started", seconds: 0, startedAt: Date.now(), logs: [] };
-        this.vertices.set(e.id, v);
-        this.header(v, e.digest);
-      }
+      const { v, fresh } = track(this.vertices, e);
+      if (fresh) this.header(v, e.digest);
       v.state = e.state;
       if (e.state === "done") this.write(`#${e.id} DONE ${sec(e.seconds)}\n\n`);
       else if (e.state === "cached") this.write(`#${e.id} CACHED\n\n`);
@@ -79,11 +93,7 @@ export class TtyProgress {
 
   handle(e: BuildEvent): void {
     if (e.type === "vertex") {
-      let v = this.vertices.get(e.id);
-      if (!v) {
-        v = { id: e.id, name: e.name, state: "started", seconds: 0, startedAt: Date.now(), logs: [] };
-        this.vertices.set(e.id, v);
-      }
+      const { v } = track(this.vertices, e);
       v.state = e.state;
       if (e.state !== "started") v.seconds = e.seconds;
       if (e.state === "error") this.failed = v;
