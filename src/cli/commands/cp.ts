@@ -1,12 +1,6 @@
-/**
- * `cp CONTAINER:SRC DEST|-` and `cp SRC|- CONTAINER:DEST` (docker/cli
- * command/container/cp.go): which side is the container, `-` for a tar
- * stream on stdout or stdin, local paths relative to the working directory.
- */
-import { createWriteStream } from "node:fs";
 import { resolve } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { StrataError } from "../../errors.ts";
+import { refuseTerminal, writeArchive } from "../archive-out.ts";
 import { type CommandContext, type CommandResult, ok } from "../context.ts";
 
 export interface CpFlags {
@@ -31,13 +25,6 @@ function local(path: string): string {
 }
 
 /** Streams to stdout; a reader that went away (`| head`) ends the command quietly, as Go's CLI. */
-async function toStdout(stream: NodeJS.ReadableStream): Promise<void> {
-  try {
-    await pipeline(stream, process.stdout);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EPIPE") throw err;
-  }
-}
 
 const usage = (message: string) => new StrataError("INVALID_ARGUMENT", message, { details: { plain: true } });
 
@@ -62,7 +49,7 @@ export async function run(
       const { stream } = await engine.containers.archive(from.container, from.path, {
         followLink: flags.followLink,
       });
-      await toStdout(stream);
+      await writeArchive(stream);
       return ok;
     }
     await engine.containers.copyFrom(from.container, from.path, local(to.path), {
@@ -88,15 +75,8 @@ export async function exportContainer(
   name: string,
   flags: { output?: string },
 ): Promise<CommandResult> {
-  if (!flags.output && process.stdout.isTTY) {
-    throw new StrataError(
-      "INVALID_ARGUMENT",
-      "cowardly refusing to save to a terminal. Use the -o flag or redirect",
-    );
-  }
+  refuseTerminal(flags.output);
   const engine = await ctx.engine();
-  const stream = await engine.containers.export(name);
-  if (flags.output) await pipeline(stream, createWriteStream(flags.output));
-  else await toStdout(stream);
+  await writeArchive(await engine.containers.export(name), flags.output);
   return ok;
 }
