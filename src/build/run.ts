@@ -12,6 +12,7 @@ import { applyHostOptions, checkHostOptions } from "../container/host-config.ts"
 import { StrataError } from "../errors.ts";
 import { buildSpec, ensureCgroups, resolveUser, runtimePath, writeEtcFiles } from "../runtime/index.ts";
 import { childProcess, randomBytes } from "../sys/builtins.ts";
+import { processAlive } from "../sys/process.ts";
 import type { StepSnapshot } from "./snapshot.ts";
 
 export interface RunStepOptions {
@@ -40,15 +41,6 @@ export function buildContainerPrefix(storeRoot: string): string {
   return `strata-build-${createHash("sha256").update(storeRoot).digest("hex").slice(0, 8)}-`;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Kills and deletes the RUN containers that builds of this store, now dead, left running. */
 export function cleanStaleBuildContainers(storeRoot: string): void {
   const prefix = buildContainerPrefix(storeRoot);
@@ -57,7 +49,7 @@ export function cleanStaleBuildContainers(storeRoot: string): void {
   for (const id of (r.stdout ?? "").split("\n")) {
     if (!id.startsWith(prefix)) continue;
     const pid = Number(id.slice(prefix.length).split("-")[0]);
-    if (alive(pid)) continue;
+    if (processAlive(pid)) continue;
     childProcess().spawnSync(bin, [...global, "delete", "--force", id], { stdio: "ignore" });
   }
 }

@@ -12,6 +12,7 @@ import { StrataError } from "../errors.ts";
 import { mount, unmount } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { randomBytes } from "../sys/builtins.ts";
+import { processAlive } from "../sys/process.ts";
 
 const INIT_DIRS = ["proc", "sys", "dev", "dev/pts", "dev/shm", "etc"];
 const INIT_FILES = ["etc/hosts", "etc/hostname", "etc/resolv.conf", "dev/console"];
@@ -116,22 +117,13 @@ export class StepSnapshot {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Unmounts and removes what builds whose process is gone left in tmp/. */
 export function cleanStaleBuilds(store: Store): void {
   const tmp = store.layers.tmpDir;
   if (!existsSync(tmp)) return;
   for (const name of readdirSync(tmp)) {
     const m = /^build-(\d+)-/.exec(name);
-    if (!m || alive(Number(m[1]))) continue;
+    if (!m || processAlive(Number(m[1]))) continue;
     const dir = join(tmp, name);
     unmount(join(dir, "merged"));
     for (const sub of existsSync(dir) ? readdirSync(dir) : []) {
