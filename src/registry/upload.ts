@@ -123,14 +123,7 @@ export async function pushBlob(
     if (offset !== size) {
       throw new StrataError("SIZE_MISMATCH", `blob ${digest}: sent ${offset} bytes, expected ${size}`);
     }
-    location.searchParams.set("digest", digest);
-    const done = await session.call(
-      ref,
-      { method: "PUT", url: location, headers: { "content-length": "0" } },
-      access,
-      signal,
-    );
-    await finish(session, ref, done, digest, access);
+    await complete(session, ref, location, digest, access, signal);
   } else {
     location.searchParams.set("digest", digest);
     const done = await session.call(
@@ -168,6 +161,21 @@ async function locationOf(
   }
   // Locations may be relative to the registry, and may carry upload state in the query.
   return new URL(location, res.url);
+}
+
+/** Closes a chunked upload: an empty PUT naming the digest (the distribution spec's last step). */
+async function complete(
+  session: Session,
+  ref: Reference,
+  location: URL,
+  digest: Digest,
+  access: Access,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  location.searchParams.set("digest", digest);
+  const headers = { "content-length": "0" };
+  const done = await session.call(ref, { method: "PUT", url: location, headers }, access, signal);
+  await finish(session, ref, done, digest, access);
 }
 
 async function finish(
@@ -323,14 +331,7 @@ export async function uploadStream(
           { details: { expected: opts.expectedDigest, actual: digest } },
         );
       }
-      location.searchParams.set("digest", digest);
-      const done = await session.call(
-        ref,
-        { method: "PUT", url: location, headers: { "content-length": "0" } },
-        access,
-        signal,
-      );
-      await finish(session, ref, done, digest, access);
+      await complete(session, ref, location, digest, access, signal);
       return { digest, size: meter.size };
     } catch (err) {
       source.destroy();
