@@ -75,16 +75,19 @@ export function intParam(q: URLSearchParams, name: string): number | undefined {
   return n;
 }
 
-/** Reads a request body of at most `limit` bytes; more is a 413 (and the read stops). */
+/**
+ * Reads a request body of at most `limit` bytes; more is a 413. A declared
+ * length over the limit is refused before a byte is read; the connection is
+ * closed after the answer (server.ts) rather than the rest drained.
+ */
 export async function readBody(req: IncomingMessage, limit = MAX_JSON_BODY): Promise<Buffer> {
+  const tooLarge = () => new HttpError(413, `request body is larger than ${limit} bytes`);
+  if (Number(req.headers["content-length"] ?? 0) > limit) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.destroy();
-      throw new HttpError(413, `request body is larger than ${limit} bytes`);
-    }
+    if (size > limit) throw tooLarge();
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

@@ -62,7 +62,9 @@ function writeError(
       res.destroy();
       return;
     }
-    res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+    const headers = { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) };
+    // A refused body is not read on: the connection ends with the answer.
+    res.writeHead(status, status === 413 ? { ...headers, Connection: "close" } : headers);
     res.end(body);
     return;
   }
