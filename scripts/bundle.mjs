@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { execFileSync } from "node:child_process";
 // Bundles the CLI into dist/strata.js plus one chunk per lazily imported
 // command: a short command reads a few small files at start-up instead of
 // hundreds of modules, which is most of its cost.
@@ -10,6 +11,17 @@
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build, transformSync } from "esbuild";
+
+/** `version`'s Git commit and Built: the source's commit and its date (not the clock: rebuilds are identical). */
+function buildInfo() {
+  try {
+    const git = (...args) =>
+      execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return { commit: git("rev-parse", "--short=7", "HEAD"), time: git("log", "-1", "--format=%cI") };
+  } catch {
+    return { commit: "", time: "" };
+  }
+}
 
 // Chunk names change with their content: start clean so stale chunks never pile up.
 rmSync("dist", { recursive: true, force: true });
@@ -25,6 +37,7 @@ await build({
   format: "esm",
   // better-sqlite3's JavaScript is bundled too (a dozen fewer files to load);
   // its native addon is loaded by path from node_modules (metadata/db.ts).
+  define: { __STRATA_BUILD__: JSON.stringify(buildInfo()) },
   logLevel: "warning",
 });
 

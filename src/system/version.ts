@@ -8,6 +8,13 @@ import { arch, release } from "node:os";
 import { conmonPath, defaultRuntime, runtimePath } from "../runtime/index.ts";
 
 export const STRATA_VERSION = process.env.STRATA_VERSION ?? "0.1.0";
+
+/** Set by scripts/bundle.mjs from git (the source's commit and its date); absent when run from source. */
+declare const __STRATA_BUILD__: { commit: string; time: string } | undefined;
+
+/** The build's commit (7 hex digits, as Docker's) and time (RFC 3339); empty when run from source. */
+export const BUILD: { commit: string; time: string } =
+  typeof __STRATA_BUILD__ === "undefined" ? { commit: "", time: "" } : __STRATA_BUILD__;
 export const API_VERSION = "1.44";
 export const MIN_API_VERSION = "1.24";
 
@@ -63,9 +70,9 @@ export function engineVersion(): EngineVersion {
       Details: {
         ApiVersion: API_VERSION,
         Arch: goArch(),
-        BuildTime: "",
+        BuildTime: BUILD.time,
         Experimental: "false",
-        GitCommit: "",
+        GitCommit: BUILD.commit,
         GoVersion: `node${process.versions.node}`,
         KernelVersion: release(),
         MinAPIVersion: MIN_API_VERSION,
@@ -93,7 +100,7 @@ export function engineVersion(): EngineVersion {
     Version: STRATA_VERSION,
     ApiVersion: API_VERSION,
     MinAPIVersion: MIN_API_VERSION,
-    GitCommit: "",
+    GitCommit: BUILD.commit,
     GoVersion: `node${process.versions.node}`,
     Os: "linux",
     Arch: goArch(),

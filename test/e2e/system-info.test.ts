@@ -4,7 +4,7 @@
  * backing file system, cgroups), and events any process recorded read back.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
@@ -36,6 +36,23 @@ test("version: Docker's two sections, the runtime's version asked from its binar
   const crun = /crun version (\S+)/.exec(execFileSync("crun", ["--version"], { encoding: "utf8" }))?.[1];
   assert.match(out, new RegExp(`\\n crun:\\n  Version: {10}${crun?.replace(/\./g, "\\.")}\\n`));
   assert.equal(await ok(["version", "--format", "{{.Server.ApiVersion}}"]), "1.44\n");
+  // The bundle carries the commit it was built from (one of this repository's) and that commit's date;
+  // a bundle built outside a git checkout leaves both empty.
+  const [client, server = ""] = (
+    await ok(["version", "--format", "{{.Client.GitCommit}} {{.Server.GitCommit}}"])
+  ).split(/[ \n]/);
+  assert.equal(server, client);
+  const inGit = spawnSync("git", ["rev-parse", "--git-dir"], { stdio: "ignore" }).status === 0;
+  if (!inGit) return assert.equal(client, "");
+  assert.match(client ?? "", /^[0-9a-f]{7}$/);
+  assert.equal(
+    spawnSync("git", ["cat-file", "-t", client as string], { encoding: "utf8" }).stdout.trim(),
+    "commit",
+  );
+  assert.match(
+    out,
+    /\n Built: {13}(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\n/,
+  );
 });
 
 test("info: counts, overlay2 on the store's file system, cgroups, root", async () => {

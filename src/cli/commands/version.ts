@@ -8,6 +8,7 @@
 import { arch } from "node:os";
 import { parseFormat } from "../../format/index.ts";
 import type { EngineVersion } from "../../system/index.ts";
+import { BUILD } from "../../system/version.ts";
 import { type CommandContext, type CommandResult, ok } from "../context.ts";
 
 export interface VersionFlags {
@@ -15,6 +16,19 @@ export interface VersionFlags {
 }
 
 const row = (indent: string, key: string, value: string) => `${`${indent}${key}:`.padEnd(20)}${value}\n`;
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** docker/cli prints build times in Go's time.ANSIC layout (`Thu Jan 19 17:34:14 2023`), in UTC here. */
+function ansic(rfc3339: string): string {
+  const d = new Date(rfc3339);
+  if (rfc3339 === "" || Number.isNaN(d.getTime())) return rfc3339;
+  const p2 = (n: number) => String(n).padStart(2, "0");
+  const time = `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
+  const day = String(d.getUTCDate()).padStart(2, " ");
+  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${day} ${time} ${d.getUTCFullYear()}`;
+}
 
 function goArch(): string {
   return arch() === "x64" ? "amd64" : arch();
@@ -27,8 +41,8 @@ function client(server: EngineVersion) {
     ApiVersion: server.ApiVersion,
     DefaultAPIVersion: server.ApiVersion,
     GoVersion: `node${process.versions.node}`,
-    GitCommit: "",
-    BuildTime: "",
+    GitCommit: BUILD.commit,
+    BuildTime: BUILD.time,
     Os: "linux",
     Arch: goArch(),
     Context: "default",
@@ -41,7 +55,7 @@ function render(c: ReturnType<typeof client>, s: EngineVersion): string {
   out += row(" ", "API version", c.ApiVersion);
   out += row(" ", "Go version", c.GoVersion);
   out += row(" ", "Git commit", c.GitCommit);
-  out += row(" ", "Built", c.BuildTime);
+  out += row(" ", "Built", ansic(c.BuildTime));
   out += row(" ", "OS/Arch", `${c.Os}/${c.Arch}`);
   out += row(" ", "Context", c.Context);
   out += `\nServer: ${s.Platform.Name}\n`;
@@ -53,7 +67,7 @@ function render(c: ReturnType<typeof client>, s: EngineVersion): string {
       out += row("  ", "API version", `${d.ApiVersion} (minimum version ${d.MinAPIVersion})`);
       out += row("  ", "Go version", d.GoVersion ?? "");
       out += row("  ", "Git commit", d.GitCommit ?? "");
-      out += row("  ", "Built", d.BuildTime ?? "");
+      out += row("  ", "Built", ansic(d.BuildTime ?? ""));
       out += row("  ", "OS/Arch", `${d.Os}/${d.Arch}`);
       out += row("  ", "Experimental", d.Experimental ?? "false");
     } else {
