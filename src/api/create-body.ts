@@ -9,6 +9,7 @@ import { DEFAULT_HOST_OPTIONS } from "../container/host-config.ts";
 import type { CreateOptions } from "../container/index.ts";
 import { type MountRequest, parseMountFlag, parseTmpfsFlag, parseVolumeFlag } from "../volume/index.ts";
 import { HttpError } from "./http.ts";
+import { networkingOptions } from "./network-body.ts";
 
 type Body = Record<string, unknown>;
 
@@ -22,7 +23,7 @@ const isEmpty = (v: unknown): boolean =>
   (typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0);
 
 /** HostConfig fields that would change what the container is or can do, not yet supported. */
-const UNSUPPORTED_HOST = ["PortBindings", "PublishAllPorts", "VolumesFrom", "Links", "ExtraHosts", "Dns"];
+const UNSUPPORTED_HOST = ["VolumesFrom", "Links"];
 
 /** HostConfig fields the engine takes as they are (limits, capabilities, devices, init, seccomp…). */
 function hostOptions(host: Body): CreateOptions["hostConfig"] {
@@ -88,12 +89,6 @@ export function createOptions(body: Body, name: string | undefined): CreateOptio
   if (restart.Name && restart.Name !== "no") {
     throw new HttpError(400, `strata does not support restart policy ${String(restart.Name)} yet`);
   }
-  const mode = typeof host.NetworkMode === "string" ? host.NetworkMode : "";
-  let network: CreateOptions["network"];
-  if (mode === "host" || mode === "none") network = mode;
-  else if (mode !== "" && mode !== "default" && mode !== "bridge") {
-    throw new HttpError(404, `network ${mode} not found`);
-  }
   const entrypoint = strings(body.Entrypoint, "Entrypoint");
   const cmd = strings(body.Cmd, "Cmd");
   return {
@@ -113,7 +108,7 @@ export function createOptions(body: Body, name: string | undefined): CreateOptio
     hostname: typeof body.Hostname === "string" && body.Hostname ? body.Hostname : undefined,
     tty: body.Tty === true,
     openStdin: body.OpenStdin === true,
-    network,
+    ...networkingOptions(body, host),
     autoRemove: host.AutoRemove === true,
     labels: labels(body.Labels),
     hostConfig: hostOptions(host),

@@ -36,7 +36,7 @@ export function imageSummary(i: ImageSummary, version: string): Record<string, u
 export function containerSummary(
   c: ContainerSummary,
   now: number,
-  extra: { networkMode?: string } = {},
+  extra: { networkMode?: string; networks?: Record<string, unknown> } = {},
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {
     Id: c.id,
@@ -45,12 +45,12 @@ export function containerSummary(
     ImageID: c.imageId,
     Command: c.command,
     Created: unix(c.created),
-    Ports: [],
+    Ports: c.ports,
     Labels: c.labels,
     State: c.state,
     Status: statusText(c, now),
     HostConfig: { NetworkMode: extra.networkMode ?? "none" },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: extra.networks ?? {} },
     Mounts: [],
   };
   if (c.sizeRw >= 0) {

@@ -19,7 +19,8 @@ import {
   resolvConfFor,
   settingsOf,
 } from "./container.ts";
-import { inspectNetwork, type NetworkInspect } from "./inspect.ts";
+import { matchesNetworkFilters, parseNetworkFilters } from "./filters.ts";
+import { containerNetworkSettings, inspectNetwork, type NetworkInspect } from "./inspect.ts";
 import { setup as driverSetup, teardown as driverTeardown, netnsPath, removeNetwork } from "./netavark.ts";
 import { releaseSubnet, spareAddress } from "./pool.ts";
 import {
@@ -66,11 +67,13 @@ export class NetworkService {
     return (await createNetwork(this.store, opts)).id;
   }
 
-  /** Every network, by name (Docker's `network ls` order). */
-  async list(): Promise<NetworkSummary[]> {
+  /** Every network, or those `filters` select (`driver=`, `name=`, `label=`, `type=custom`…), by name. */
+  async list(opts: { filters?: string[] } = {}): Promise<NetworkSummary[]> {
     await defaultNetworks(this.store);
+    const filters = parseNetworkFilters(opts.filters ?? []);
     return this.store.meta.networks
       .list()
+      .filter((n) => filters.size === 0 || matchesNetworkFilters(n, filters, this.active(n)))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((n) => ({
         id: n.id,
@@ -90,6 +93,11 @@ export class NetworkService {
 
   async inspect(nameOrId: string): Promise<NetworkInspect> {
     return inspectNetwork(this.store, await this.get(nameOrId));
+  }
+
+  /** A container's `NetworkSettings.Networks` as inspect gives them (the API's container list has them too). */
+  containerNetworks(c: ContainerRecord): Record<string, unknown> {
+    return containerNetworkSettings(this.store, c, c.config.NetworkMode).Networks;
   }
 
   private active(n: NetworkRecord): boolean {
@@ -116,11 +124,14 @@ export class NetworkService {
     return n.id;
   }
 
-  /** `network prune`: every user network no running container uses; their names. */
-  async prune(): Promise<string[]> {
+  /** `network prune`: every user network no running container uses (`label=`, `until=` narrow it); their names. */
+  async prune(opts: { filters?: string[] } = {}): Promise<string[]> {
+    const filters = parseNetworkFilters(opts.filters ?? [], true);
     const removed: string[] = [];
     for (const n of await this.list()) {
       if (PREDEFINED.has(n.name)) continue;
+      const record = this.store.meta.networks.get(n.id);
+      if (!record || !matchesNetworkFilters(record, filters, false)) continue;
       try {
         await this.remove(n.id);
         removed.push(n.name);

@@ -11,6 +11,7 @@ import {
   sendEmpty,
   sendJson,
 } from "../http.ts";
+import { connectExtra, extraNetworks, missingNetwork } from "../network-body.ts";
 import type { Routes } from "../router.ts";
 import { change, containerSummary } from "../shapes.ts";
 import { startContainer } from "./streams.ts";
@@ -21,7 +22,9 @@ async function create(ctx: Ctx): Promise<void> {
   const body = await readJson(ctx);
   // dockerode repeats every option in the query string; only name and platform are the query's.
   const opts = createOptions(body, ctx.query.get("name") ?? undefined);
-  const created = await ctx.engine.containers.create(opts);
+  const extra = extraNetworks(body);
+  const created = await ctx.engine.containers.create(opts).catch(missingNetwork);
+  await connectExtra(ctx.engine, created, extra);
   sendJson(ctx, 201, { Id: created, Warnings: [] });
 }
 
@@ -35,15 +38,19 @@ async function list(ctx: Ctx): Promise<void> {
   });
   if (limit !== undefined && limit > 0) summaries = summaries.slice(0, limit);
   const now = Date.now();
-  const modes = new Map<string, string>();
+  const extra = new Map<string, { networkMode: string; networks: Record<string, unknown> }>();
   for (const c of summaries) {
-    const cfg = ctx.engine.containers.get(c.id).config as unknown as ContainerConfig;
-    modes.set(c.id, cfg.NetworkMode);
+    const record = ctx.engine.containers.get(c.id);
+    const cfg = record.config as unknown as ContainerConfig;
+    extra.set(c.id, {
+      networkMode: cfg.NetworkMode,
+      networks: ctx.engine.networks.containerNetworks(record),
+    });
   }
   sendJson(
     ctx,
     200,
-    summaries.map((c) => containerSummary(c, now, { networkMode: modes.get(c.id) })),
+    summaries.map((c) => containerSummary(c, now, extra.get(c.id))),
   );
 }
 

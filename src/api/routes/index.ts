@@ -4,6 +4,7 @@ import { archiveRoutes } from "./archive.ts";
 import { containerRoutes } from "./containers.ts";
 import { execRoutes } from "./exec.ts";
 import { imageRoutes } from "./images.ts";
+import { networkRoutes } from "./networks.ts";
 import { publishRoutes } from "./publish.ts";
 import { streamRoutes } from "./streams.ts";
 import { systemRoutes } from "./system.ts";
@@ -17,6 +18,7 @@ export function allRoutes(): Routes {
   streamRoutes(r);
   execRoutes(r);
   volumeRoutes(r);
+  networkRoutes(r);
   publishRoutes(r);
   archiveRoutes(r);
   return r;

@@ -48,5 +48,8 @@ export async function run(
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   await service.done;
+  // The service watches the exits of containers it started; those still running
+  // would hold the process open after a SIGTERM. Stopped is stopped: end once main is done.
+  setTimeout(() => process.exit(), 200).unref();
   return ok;
 }
