@@ -36,7 +36,7 @@ export function imageSummary(i: ImageSummary, version: string): Record<string, u
 export function containerSummary(
   c: ContainerSummary,
   now: number,
-  extra: { networkMode?: string; networks?: Record<string, unknown> } = {},
+  extra: { networkMode?: string; networks?: Record<string, unknown>; mounts?: unknown[] } = {},
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {
     Id: c.id,
@@ -51,7 +51,7 @@ export function containerSummary(
     Status: statusText(c, now),
     HostConfig: { NetworkMode: extra.networkMode ?? "none" },
     NetworkSettings: { Networks: extra.networks ?? {} },
-    Mounts: [],
+    Mounts: extra.mounts ?? [],
   };
   if (c.sizeRw >= 0) {
     out.SizeRw = c.sizeRw;

@@ -1,5 +1,6 @@
 /** Container endpoints that answer at once (moby's container router); streams are in streams.ts. */
 import type { ContainerConfig } from "../../container/index.ts";
+import { inspectMounts } from "../../volume/index.ts";
 import { createOptions } from "../create-body.ts";
 import {
   boolParam,
@@ -38,13 +39,14 @@ async function list(ctx: Ctx): Promise<void> {
   });
   if (limit !== undefined && limit > 0) summaries = summaries.slice(0, limit);
   const now = Date.now();
-  const extra = new Map<string, { networkMode: string; networks: Record<string, unknown> }>();
+  const extra = new Map<string, Parameters<typeof containerSummary>[2]>();
   for (const c of summaries) {
     const record = ctx.engine.containers.get(c.id);
     const cfg = record.config as unknown as ContainerConfig;
     extra.set(c.id, {
       networkMode: cfg.NetworkMode,
       networks: ctx.engine.networks.containerNetworks(record),
+      mounts: inspectMounts(ctx.engine.root, cfg.Mounts),
     });
   }
   sendJson(
