@@ -166,10 +166,12 @@ export async function serve(opts: ServeOptions): Promise<Service> {
 
   // Request headers up to 64 KiB: dockerode repeats every create option in the query string.
   const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => void dispatch(req, res));
-  server.on(
-    "upgrade",
-    (req: IncomingMessage, socket: Duplex, head: Buffer) => void dispatch(req, undefined, socket, head),
-  );
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A hijacked connection is no longer the HTTP server's: a client gone mid-write (EPIPE,
+    // ECONNRESET) would otherwise be an unhandled error that ends the whole service.
+    socket.on("error", () => socket.destroy());
+    void dispatch(req, undefined, socket, head);
+  });
   server.on("clientError", (_err, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     else socket.destroy();

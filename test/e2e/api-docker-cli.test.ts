@@ -119,6 +119,17 @@ test("run --rm: output, exit codes, and the container is gone", async () => {
   assert.match(events, /^create <no value>\nstart <no value>\ndie 3\ndestroy <no value>\n/);
 });
 
+test("start -a waits for the new run's exit, not the one the service saw before", async () => {
+  const script = "test -f /ran && exit 4; touch /ran; echo first; exit 3";
+  const first = await docker(svc, ["run", "--name", "again", IMAGE, "sh", "-c", script]);
+  assert.equal(first.code, 3, first.stderr);
+  assert.equal(first.stdout, "first\n");
+  const second = await docker(svc, ["start", "-a", "again"]);
+  assert.equal(second.code, 4, second.stderr);
+  assert.match((await strata(root, ["ps", "-a", "--filter", "name=again"])).stdout, /Exited \(4\)/);
+  await ok(["rm", "again"]);
+});
+
 test("run -d, ps, exec, logs -f, inspect, stop, rm", async () => {
   const id = (await ok(["run", "-d", "--name", "web", IMAGE, "sh", "-c", "echo started; sleep 600"])).trim();
   assert.match(id, /^[0-9a-f]{64}$/);

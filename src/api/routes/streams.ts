@@ -121,15 +121,24 @@ async function attach(ctx: Ctx): Promise<void> {
 
 type Condition = "not-running" | "next-exit" | "removed";
 
-/** Resolves once the container runs again after `startedAt` (a start here or by another process). */
-async function nextStart(ctx: Ctx, id: string, startedAt: string): Promise<void> {
+/**
+ * Resolves once the container runs again after `startedAt` (a start here or by
+ * another process). `previous`: the exit this service watched for its last
+ * run (kept a while after it ended), which is not a new run.
+ */
+async function nextStart(
+  ctx: Ctx,
+  id: string,
+  startedAt: string,
+  previous: Promise<number> | undefined,
+): Promise<void> {
   let woken = false;
   const off = ctx.state.onStart(id, () => {
     woken = true;
   });
   try {
     for (let delay = 20; !woken && !ctx.signal.aborted; delay = Math.min(delay * 2, 250)) {
-      if (ctx.state.exits.has(id)) return;
+      if (ctx.state.exits.get(id) !== previous) return;
       const c = ctx.engine.containers.get(id);
       if ((c.startedAt ?? "") !== startedAt && c.startedAt) return;
       await sleep(delay);
@@ -154,11 +163,12 @@ async function wait(ctx: Ctx): Promise<void> {
   let error: string | undefined;
   try {
     if (!(cond === "not-running" && !before.running)) {
-      if (!before.running && !ctx.state.exits.has(c.id)) {
-        await nextStart(ctx, c.id, c.startedAt ?? "");
-      }
+      // A stopped container's next exit is its next run's (`start -ai` after an earlier run here).
+      const previous = ctx.state.exits.get(c.id);
+      if (!before.running) await nextStart(ctx, c.id, c.startedAt ?? "", previous);
       const watched = ctx.state.exits.get(c.id);
-      code = watched ? await watched : await ctx.engine.containers.wait(c.id);
+      const current = before.running || watched !== previous ? watched : undefined;
+      code = current ? await current : await ctx.engine.containers.wait(c.id);
     }
     if (cond === "removed") {
       for (let delay = 20; !ctx.signal.aborted; delay = Math.min(delay * 2, 500)) {
