@@ -13,7 +13,7 @@ import { SystemService } from "./system/index.ts";
 import { VolumeService } from "./volume/index.ts";
 
 export type { BuildEvent, BuildOptions, BuildRequest, BuildResult } from "./build/index.ts";
-export type { Change, ContainerSummary, CreateOptions } from "./container/index.ts";
+export type { Change, ContainerSummary, CreateOptions, TopResult } from "./container/index.ts";
 export { type ErrorCode, isStrataError, RegistryError, StrataError } from "./errors.ts";
 export type {
   DeleteRecord,

@@ -396,6 +396,16 @@ const exportCmd: CommandSpec = {
   action: "exportContainer",
 };
 
+const top: CommandSpec = {
+  name: "top",
+  summary: "Display the running processes of a container",
+  args: ["<CONTAINER>", "[ps OPTIONS...]"],
+  flags: [],
+  // Everything after the container is ps's (`top c -o pid,comm`), as docker/cli's SetInterspersed(false).
+  stopAtArgument: true,
+  load: () => import("./commands/top.ts"),
+};
+
 const restart: CommandSpec = {
   name: "restart",
   summary: "Restart one or more containers",
@@ -847,6 +857,7 @@ export const TOP_LEVEL: CommandSpec[] = [
   attach,
   stop,
   restart,
+  top,
   pause,
   unpause,
   kill,
@@ -899,6 +910,7 @@ export const GROUPS: GroupSpec[] = [
       runCmd,
       start,
       stop,
+      top,
       unpause,
       update,
       wait,

@@ -4,3 +4,4 @@ export type { Change } from "./diff.ts";
 export type { ContainerInspect } from "./inspect.ts";
 export type { ContainerSummary } from "./list.ts";
 export { type AttachStreams, type ContainerExecOptions, ContainerService } from "./service.ts";
+export type { TopResult } from "./top.ts";

@@ -48,6 +48,7 @@ import { type ContainerSummary, isActive, type ListOptions, listContainers } fro
 import { findContainer } from "./lookup.ts";
 import { nameInUse, validName } from "./names.ts";
 import { parseSignal } from "./signals.ts";
+import type { TopResult } from "./top.ts";
 import type { LimitChanges } from "./update.ts";
 import { ContainerImageUsers } from "./users.ts";
 
@@ -240,6 +241,16 @@ export class ContainerService {
     recordContainerEvent(this.store, c, "kill", {
       signal: String(typeof signal === "number" ? signal : (osConstants.signals[signal] ?? signal)),
     });
+  }
+
+  /** `top`: the host's `ps` over the container's processes; `psArgs` as one string (default `-ef`). */
+  async top(nameOrId: string, psArgs = ""): Promise<TopResult> {
+    const { topContainer, validatePsArgs } = await import("./top.ts");
+    // Docker checks the options before it looks the container up.
+    validatePsArgs(psArgs === "" ? "-ef" : psArgs);
+    const c = await this.refreshed(this.get(nameOrId));
+    if (!isActive(c)) throw new StrataError("CONFLICT", `Container ${c.id} is not running`);
+    return topContainer(c, psArgs);
   }
 
   /** `logs`: what the container wrote, as conmon kept it. */

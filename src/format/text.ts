@@ -9,13 +9,14 @@ export function displayWidth(s: string): number {
 
 /**
  * Go's tabwriter as docker/cli configures it (minwidth 10, padding 3, spaces):
- * every cell but the last of a line is padded to its column's width.
+ * every cell but the last of a line is padded to its column's width. `top`
+ * asks for minwidth 20.
  */
-export function renderTable(rows: string[][]): string {
+export function renderTable(rows: string[][], minWidth = 10): string {
   const widths: number[] = [];
   for (const row of rows) {
     for (let i = 0; i < row.length - 1; i++) {
-      widths[i] = Math.max(widths[i] ?? 10, displayWidth(row[i]) + 3);
+      widths[i] = Math.max(widths[i] ?? minWidth, displayWidth(row[i]) + 3);
     }
   }
   return rows

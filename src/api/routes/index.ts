@@ -6,6 +6,7 @@ import { execRoutes } from "./exec.ts";
 import { imageRoutes } from "./images.ts";
 import { networkRoutes } from "./networks.ts";
 import { publishRoutes } from "./publish.ts";
+import { statsRoutes } from "./stats.ts";
 import { streamRoutes } from "./streams.ts";
 import { systemRoutes } from "./system.ts";
 import { volumeRoutes } from "./volumes.ts";
@@ -21,5 +22,6 @@ export function allRoutes(): Routes {
   networkRoutes(r);
   publishRoutes(r);
   archiveRoutes(r);
+  statsRoutes(r);
   return r;
 }
