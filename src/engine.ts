@@ -13,7 +13,15 @@ import { SystemService } from "./system/index.ts";
 import { VolumeService } from "./volume/index.ts";
 
 export type { BuildEvent, BuildOptions, BuildRequest, BuildResult } from "./build/index.ts";
-export type { Change, ContainerSummary, CreateOptions, TopResult } from "./container/index.ts";
+export {
+  type Change,
+  type ContainerSummary,
+  type CreateOptions,
+  type StatsResponse,
+  type StatsSummary,
+  summarizeStats,
+  type TopResult,
+} from "./container/index.ts";
 export { type ErrorCode, isStrataError, RegistryError, StrataError } from "./errors.ts";
 export type {
   DeleteRecord,

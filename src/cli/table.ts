@@ -406,6 +406,19 @@ const top: CommandSpec = {
   load: () => import("./commands/top.ts"),
 };
 
+const stats: CommandSpec = {
+  name: "stats",
+  summary: "Display a live stream of container(s) resource usage statistics",
+  args: ["[CONTAINER...]"],
+  flags: [
+    { long: "all", short: "a", help: "Show all containers (default shows just running)" },
+    { long: "no-stream", help: "Disable streaming stats and only pull the first result" },
+    noTrunc,
+    format,
+  ],
+  load: () => import("./commands/stats.ts"),
+};
+
 const restart: CommandSpec = {
   name: "restart",
   summary: "Restart one or more containers",
@@ -858,6 +871,7 @@ export const TOP_LEVEL: CommandSpec[] = [
   stop,
   restart,
   top,
+  stats,
   pause,
   unpause,
   kill,
@@ -909,6 +923,7 @@ export const GROUPS: GroupSpec[] = [
       rm,
       runCmd,
       start,
+      stats,
       stop,
       top,
       unpause,

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Digest } from "../digest/index.ts";
 import { isStrataError, StrataError } from "../errors.ts";
 import type { ImageService } from "../image/index.ts";
@@ -48,6 +49,7 @@ import { type ContainerSummary, isActive, type ListOptions, listContainers } fro
 import { findContainer } from "./lookup.ts";
 import { nameInUse, validName } from "./names.ts";
 import { parseSignal } from "./signals.ts";
+import type { StatsResponse, StatsStreamOptions } from "./stats.ts";
 import type { TopResult } from "./top.ts";
 import type { LimitChanges } from "./update.ts";
 import { ContainerImageUsers } from "./users.ts";
@@ -251,6 +253,37 @@ export class ContainerService {
     const c = await this.refreshed(this.get(nameOrId));
     if (!isActive(c)) throw new StrataError("CONFLICT", `Container ${c.id} is not running`);
     return topContainer(c, psArgs);
+  }
+
+  /**
+   * `stats`: one sample of the container's resource use, carrying the CPU
+   * figures of one taken `intervalMs` (1 s) before, as Docker's stream=false
+   * does (`oneShot`: a single sample at once, no previous figures). A
+   * container that does not run gives Docker's empty sample.
+   */
+  async stats(
+    nameOrId: string,
+    opts: { oneShot?: boolean; intervalMs?: number } = {},
+  ): Promise<StatsResponse> {
+    const m = await import("./stats.ts");
+    const c = await this.refreshed(this.get(nameOrId));
+    if (!isActive(c)) return m.emptyStats(c);
+    const first = m.sampleStats(c);
+    if (opts.oneShot) return first;
+    await sleep(opts.intervalMs ?? 1000);
+    const now = await this.refreshed(this.store.meta.containers.get(c.id) ?? c);
+    return m.withPrevious(isActive(now) ? m.sampleStats(now) : m.emptyStats(now), first);
+  }
+
+  /** `stats` streaming: a sample every `intervalMs` until `signal` aborts or the container is removed. */
+  async *statsStream(nameOrId: string, opts: StatsStreamOptions = {}): AsyncGenerator<StatsResponse> {
+    const c = this.get(nameOrId);
+    const { streamStats } = await import("./stats.ts");
+    const current = async () => {
+      const now = this.store.meta.containers.get(c.id);
+      return now ? this.refreshed(now) : null;
+    };
+    yield* streamStats(current, isActive, opts);
   }
 
   /** `logs`: what the container wrote, as conmon kept it. */

@@ -6,6 +6,18 @@
 export { type AttachOptions, type AttachResult, type AttachSession, attach } from "./attach.ts";
 export { containerCapabilities, heldCapabilities, normalizeCapability } from "./capabilities.ts";
 export { type ContainerCgroup, cgroupOf, cgroupPids, cgroupVersion } from "./cgroup.ts";
+export {
+  type BlkioEntry,
+  type BlkioStats,
+  type CgroupStats,
+  type CpuStats,
+  type CpuUsage,
+  emptyBlkio,
+  emptyCpu,
+  type MemoryStats,
+  type PidsStats,
+  readCgroupStats,
+} from "./cgroup-stats.ts";
 export { type CreateContainerOptions, type CreatedContainer, createContainer } from "./create.ts";
 export { DEFAULT_DETACH_KEYS, parseDetachKeys } from "./detach-keys.ts";
 export { type DeviceMapping, mappedDevices, walk as walkDevices } from "./devices.ts";

@@ -113,3 +113,133 @@ test("docker top through the API: the same table, ps_args passed on", async () =
   assert.equal(stopped.code, 1);
   assert.match(stopped.stderr, /is not running/);
 });
+
+const STATS_HEADER = /^CONTAINER ID {3}NAME +CPU % +MEM USAGE \/ LIMIT +MEM % +NET I\/O +BLOCK I\/O +PIDS\n/;
+
+test("stats --no-stream: Docker's columns from the cgroup: CPU of a busy loop, the memory limit, PIDs", async () => {
+  const id = (
+    await ok(["run", "-d", "--name", "hog", "-m", "64m", IMAGE, "sh", "-c", "while :; do :; done"])
+  ).trim();
+  const out = await ok(["stats", "--no-stream", "hog", "busy"]);
+  assert.match(out, STATS_HEADER);
+  const [, hog, busy] = out.trimEnd().split("\n");
+  const cells = (line = "") => line.split(/ {3,}/);
+  const h = cells(hog);
+  assert.equal(h[0], id.slice(0, 12));
+  assert.equal(h[1], "hog");
+  assert.ok(Number.parseFloat(h[2] ?? "") > 5, `a busy loop uses CPU: ${hog}`);
+  assert.match(h[3] ?? "", /^\d+(\.\d+)?[KM]iB \/ 64MiB$/);
+  assert.match(h[4] ?? "", /^\d+\.\d\d%$/);
+  assert.match(h[5] ?? "", /^\d+(\.\d+)?k?B \/ \d+(\.\d+)?k?B$/, "bridge network: eth0's counters");
+  assert.equal(h[7], "1");
+  const b = cells(busy);
+  assert.equal(b[7], "2", `sh and its sleep: ${busy}`);
+  assert.match(b[3] ?? "", /GiB$/, "no limit: the host's memory");
+
+  const json = (await ok(["stats", "--no-stream", "--no-trunc", "--format", "json", "hog"])).trim();
+  const row = JSON.parse(json) as Record<string, string>;
+  assert.deepEqual(Object.keys(row), [
+    "BlockIO",
+    "CPUPerc",
+    "Container",
+    "ID",
+    "MemPerc",
+    "MemUsage",
+    "Name",
+    "NetIO",
+    "PIDs",
+  ]);
+  assert.deepEqual([row.ID, row.Container, row.PIDs], [id, "hog", "1"]);
+  assert.equal(await ok(["stats", "--no-stream", "--format", "{{.Name}}: {{.PIDs}}", "busy"]), "busy: 2\n");
+  // Without names: the running containers only (-a adds the created one, all zeros).
+  const all = await ok([
+    "stats",
+    "--no-stream",
+    "-a",
+    "--format",
+    "{{.Name}} {{.CPUPerc}} {{.MemUsage}} {{.PIDs}}",
+  ]);
+  assert.match(all, /^idle 0\.00% 0B \/ 0B 0$/m);
+  assert.doesNotMatch(await ok(["stats", "--no-stream", "--format", "{{.Name}}"]), /idle/);
+  await ok(["rm", "-f", "hog"]);
+});
+
+test("stats refusals: a missing container fails the command with Docker's words", async () => {
+  const r = await strata(root, ["stats", "--no-stream", "busy", "nope"]);
+  assert.deepEqual(
+    [r.stdout, r.stderr, r.code],
+    ["", "Error response from daemon: No such container: nope\n", 1],
+  );
+  const s = await strata(root, ["stats", "nope"]);
+  assert.deepEqual([s.stderr, s.code], ["Error response from daemon: No such container: nope\n", 1]);
+});
+
+test("stats streams: the table redrawn in place every half second", async () => {
+  const { spawn } = await import("node:child_process");
+  const { CLI } = await import("../support/cli.ts");
+  const child = spawn(process.execPath, [CLI, "--root", root, "stats", "busy"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  const frames = () => out.split("\x1b[J").length - 1;
+  for (let i = 0; i < 200 && frames() < 3; i++) await new Promise((r) => setTimeout(r, 50));
+  child.kill("SIGTERM");
+  assert.ok(frames() >= 3, `three frames: ${JSON.stringify(out)}`);
+  const frame = out.split("\x1b[J")[1] ?? "";
+  const lines = frame.split("\n");
+  assert.ok(frame.startsWith("\x1b[HCONTAINER ID"), JSON.stringify(frame));
+  assert.match(lines[1] ?? "", /^[0-9a-f]{12} {3}busy .* 2\x1b\[K$/);
+});
+
+test("docker stats --no-stream through the API, and the stats JSON in Docker's shape (one sample, streamed)", async () => {
+  const out = await dockerOk(["stats", "--no-stream", "busy"]);
+  assert.match(out, STATS_HEADER);
+  assert.match(out, /\n[0-9a-f]{12} {3}busy +\d+\.\d\d% +[\d.]+[KM]iB \/ [\d.]+GiB +\d+\.\d\d% +.* 2\n$/);
+  const { request } = await import("node:http");
+  const get = (path: string, lines: number) =>
+    new Promise<string[]>((resolve, reject) => {
+      const req = request({ socketPath: (svc as ApiService).socket, path }, (res) => {
+        let data = "";
+        res.on("data", (d) => {
+          data += d;
+          if (data.split("\n").length > lines) {
+            req.destroy();
+            resolve(data.split("\n").slice(0, lines));
+          }
+        });
+        res.on("end", () => resolve(data.split("\n").slice(0, lines)));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  const [one = ""] = await get("/v1.44/containers/busy/stats?stream=false", 1);
+  const v = JSON.parse(one);
+  assert.deepEqual(Object.keys(v), [
+    "read",
+    "preread",
+    "pids_stats",
+    "blkio_stats",
+    "num_procs",
+    "storage_stats",
+    "cpu_stats",
+    "precpu_stats",
+    "memory_stats",
+    "name",
+    "id",
+    "networks",
+  ]);
+  assert.equal(v.name, "/busy");
+  assert.equal(v.pids_stats.current, 2);
+  assert.ok(v.cpu_stats.system_cpu_usage > v.precpu_stats.system_cpu_usage, "precpu is the sample before");
+  assert.ok(v.cpu_stats.online_cpus >= 1);
+  assert.ok(v.memory_stats.usage > 0 && v.memory_stats.limit > 0);
+  assert.ok(v.networks.eth0.rx_bytes >= 0);
+  const streamed = (await get("/containers/busy/stats", 2)).map((l) => JSON.parse(l));
+  assert.equal(streamed[0].preread, "0001-01-01T00:00:00Z", "the first streamed sample has no previous one");
+  assert.equal(streamed[1].preread, streamed[0].read);
+  const [idle = ""] = await get("/containers/idle/stats?stream=false", 1);
+  assert.deepEqual(JSON.parse(idle).memory_stats, {}, "a container that does not run: the empty sample");
+});
