@@ -54,6 +54,8 @@ export type {
   EngineInfo,
   EngineVersion,
   EventsOptions,
+  SystemPruneOptions,
+  SystemPruneResult,
 } from "./system/index.ts";
 export {
   type MountRequest,
@@ -111,6 +113,7 @@ export class Engine {
       () => this.containers.usage(),
       () => this.volumes.usage(),
       () => this.containers.list({ all: true }),
+      { containers: this.containers, networks: this.networks, volumes: this.volumes },
     );
   }
 

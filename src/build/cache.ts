@@ -48,11 +48,21 @@ export interface PruneCacheResult {
  * Without `all`, only dangling records go: those whose layer no image holds
  * (intermediate steps, other stages); with `all`, every record.
  */
-export async function pruneBuildCache(store: Store, opts: { all?: boolean } = {}): Promise<PruneCacheResult> {
+export async function pruneBuildCache(
+  store: Store,
+  opts: {
+    all?: boolean;
+    /** A prune filter: cache records carry no labels, only their creation time. */
+    where?: (labels: () => Record<string, string>, createdMs: number) => boolean;
+  } = {},
+): Promise<PruneCacheResult> {
   const cache = store.meta.buildCache;
   const held = new Set<string>();
   if (!opts.all) for (const image of store.meta.images.list()) for (const c of image.chain) held.add(c);
-  const records = cache.list().filter((r) => opts.all || r.chain.some((c) => !held.has(c)));
+  const records = cache
+    .list()
+    .filter((r) => opts.all || r.chain.some((c) => !held.has(c)))
+    .filter((r) => !opts.where || opts.where(() => ({}), r.createdAt));
   cache.deleteAll(records.map((r) => r.key));
   if (opts.all) {
     store.meta.fileHashes.clear();

@@ -674,6 +674,24 @@ const systemService: CommandSpec = {
   load: () => import("./commands/system-service.ts"),
 };
 
+const systemPrune: CommandSpec = {
+  name: "prune",
+  summary: "Remove unused data",
+  args: [],
+  flags: [
+    { long: "all", short: "a", help: "Remove all unused images not just dangling ones" },
+    {
+      long: "filter",
+      value: "filter",
+      multiple: true,
+      help: 'Provide filter values (e.g. "label=<key>=<value>")',
+    },
+    force("Do not prompt for confirmation"),
+    { long: "volumes", help: "Prune anonymous volumes" },
+  ],
+  load: () => import("./commands/system-prune.ts"),
+};
+
 const imagePrune: CommandSpec = {
   name: "prune",
   summary: "Remove unused images",
@@ -960,7 +978,7 @@ export const GROUPS: GroupSpec[] = [
   {
     name: "system",
     summary: "Manage strata",
-    commands: [systemCheck, systemDf, events, info, systemService],
+    commands: [systemCheck, systemDf, events, info, systemPrune, systemService],
   },
   { name: "volume", summary: "Manage volumes", commands: VOLUME_COMMANDS },
 ];

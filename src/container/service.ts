@@ -404,12 +404,18 @@ export class ContainerService {
     return c.id;
   }
 
-  /** `container prune`: removes every stopped container; their IDs and the bytes freed. */
-  async prune(): Promise<{ deleted: string[]; reclaimed: number }> {
+  /**
+   * `container prune`: removes every stopped container (for which `where`,
+   * given its labels and creation time, holds); their IDs and the bytes freed.
+   */
+  async prune(
+    opts: { where?: (labels: () => Record<string, string>, createdMs: number) => boolean } = {},
+  ): Promise<{ deleted: string[]; reclaimed: number }> {
     const deleted: string[] = [];
     let reclaimed = 0;
     for (const c of await this.list({ all: true, size: true })) {
       if (isActive(c)) continue;
+      if (opts.where && !opts.where(() => c.labels, Date.parse(c.created))) continue;
       try {
         await this.remove(c.id);
       } catch (err) {

@@ -101,7 +101,13 @@ export class ImageService {
     return records;
   }
 
-  async prune(opts: { all?: boolean } = {}): Promise<PruneResult> {
+  /** `image prune`: dangling (with `all` unused) images for which `where`, given labels and creation time, holds. */
+  async prune(
+    opts: {
+      all?: boolean;
+      where?: (labels: () => Record<string, string>, createdMs: number) => boolean;
+    } = {},
+  ): Promise<PruneResult> {
     const { pruneImages } = await import("./prune.ts");
     const result = await pruneImages(this.store, this.users, opts);
     recordDeletions(this.store, result.records);
@@ -119,7 +125,12 @@ export class ImageService {
   }
 
   /** Removes the build cache (`builder prune`) and the layers only it held. */
-  async pruneBuildCache(opts: { all?: boolean } = {}): Promise<PruneCacheResult> {
+  async pruneBuildCache(
+    opts: {
+      all?: boolean;
+      where?: (labels: () => Record<string, string>, createdMs: number) => boolean;
+    } = {},
+  ): Promise<PruneCacheResult> {
     const { pruneBuildCache } = await import("../build/index.ts");
     return pruneBuildCache(this.store, opts);
   }

@@ -1,10 +1,12 @@
 /** Store-wide views and maintenance: disk usage and integrity checks. */
+import { StrataError } from "../errors.ts";
 import type { ImageService } from "../image/index.ts";
 import type { Store } from "../store/index.ts";
 import type { CheckReport } from "./check.ts";
 import { type ContainerUsageSource, type DiskUsage, diskUsage, type VolumeUsageSource } from "./df.ts";
 import type { EngineEvent, EventsOptions } from "./events.ts";
 import type { EngineInfo } from "./info.ts";
+import type { PruneSources, SystemPruneOptions, SystemPruneResult } from "./prune.ts";
 import type { ImageTree, TreeContainer } from "./tree.ts";
 import type { EngineVersion } from "./version.ts";
 
@@ -16,7 +18,16 @@ export class SystemService {
     private readonly volumes?: VolumeUsageSource,
     /** Every container with its settled state, without sizes (`info`'s counts). */
     private readonly states: () => Promise<{ state: string }[]> = containers,
+    /** The services `system prune` runs the prunes of. */
+    private readonly pruneSources?: PruneSources,
   ) {}
+
+  /** `system prune`: stopped containers, unused networks, (anonymous volumes,) images and build cache. */
+  async prune(opts: SystemPruneOptions = {}): Promise<SystemPruneResult> {
+    if (!this.pruneSources) throw new StrataError("INTERNAL", "system prune needs the engine's services");
+    const { systemPrune } = await import("./prune.ts");
+    return systemPrune(this.pruneSources, this.images, opts);
+  }
 
   /** `version`'s server section: strata, the API it serves, the runtime and monitor. */
   async version(): Promise<EngineVersion> {

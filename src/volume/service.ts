@@ -126,13 +126,20 @@ export class VolumeService {
     destroyVolume(this.store, name);
   }
 
-  /** `volume prune`: every volume no container uses (Docker 20.10's rule), and the bytes freed. */
-  prune(opts: { filters?: string[] } = {}): { deleted: string[]; reclaimed: number } {
+  /**
+   * `volume prune`: every volume no container uses (Docker 20.10's rule), and
+   * the bytes freed; `anonymousOnly` keeps named ones (`system prune --volumes`, Docker ≥ 23).
+   */
+  prune(opts: { filters?: string[]; anonymousOnly?: boolean } = {}): {
+    deleted: string[];
+    reclaimed: number;
+  } {
     const filters = parseVolumeFilters(opts.filters ?? [], ["label", "label!"]);
     const deleted: string[] = [];
     let reclaimed = 0;
     for (const v of this.store.meta.volumes.list()) {
       if (!matchesVolumeFilters(v, filters, 0)) continue;
+      if (opts.anonymousOnly && !v.anonymous) continue;
       const size = directorySize(volumeData(this.store.root, v.name));
       try {
         this.remove(v.name);
