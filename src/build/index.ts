@@ -15,6 +15,7 @@ import { Builder, type BuildOptions, type BuildResult } from "./builder.ts";
 export type { BuildOptions, BuildResult } from "./builder.ts";
 export type { BuildCacheUsage, PruneCacheResult } from "./cache.ts";
 export { buildCacheUsage, pruneBuildCache } from "./cache.ts";
+export { applyChanges, checkChanges } from "./changes.ts";
 export type { BuildEvent, BuildListener } from "./progress.ts";
 
 /**

@@ -540,6 +540,7 @@ const commit: CommandSpec = {
       value: "string",
       help: 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")',
     },
+    list("change", "Apply Dockerfile instruction to the created image", "c"),
     { long: "message", short: "m", value: "string", help: "Commit message" },
     { long: "pause", short: "p", default: true, help: "Pause container during commit (default true)" },
   ],

@@ -43,6 +43,8 @@ export interface CommitOptions {
   author?: string;
   /** Docker's `--message`: the history entry's comment. */
   message?: string;
+  /** Docker's `--change`: Dockerfile instructions (CMD, ENV, EXPOSE …) applied to the committed config. */
+  changes?: string[];
   /**
    * Docker's `--pause` (default true): a running container is frozen while
    * its layer is read. Takes effect only with a `freezer`; without one a
@@ -65,9 +67,9 @@ function tagReference(reference: string): Reference {
  * the fields `create` sets; what Docker's create also merged in from the
  * image (ports, volumes, stop signal, health check) is taken from the image.
  */
-function committedConfig(c: ContainerRecord, image: Json): Json {
+async function committedConfig(c: ContainerRecord, image: Json, changes: string[]): Promise<Json> {
   const own = c.config;
-  return containerConfig({
+  const base: Json = {
     Hostname: own.Hostname,
     User: own.User,
     ExposedPorts: image.ExposedPorts,
@@ -83,7 +85,11 @@ function committedConfig(c: ContainerRecord, image: Json): Json {
     Entrypoint: own.Entrypoint,
     Labels: own.Labels,
     StopSignal: image.StopSignal,
-  });
+  };
+  if (changes.length === 0) return containerConfig(base);
+  // The Dockerfile machinery loads only for commits that carry changes.
+  const { applyChanges } = await import("../build/index.ts");
+  return containerConfig(applyChanges(base, changes));
 }
 
 function checkCommittable(store: Store, c: ContainerRecord, chain: Digest[], upper: string): void {
@@ -140,6 +146,8 @@ export async function commitContainer(
   opts: CommitOptions = {},
 ): Promise<Digest> {
   const ref = opts.reference ? tagReference(opts.reference) : undefined;
+  // Bad changes are refused before the layer is read.
+  if (opts.changes?.length) (await import("../build/index.ts")).checkChanges(opts.changes);
   const gcLock = new FileLock(store.gcLockPath);
   await gcLock.acquire("shared");
   try {
@@ -158,7 +166,11 @@ export async function commitContainer(
     if (opts.message) history.comment = opts.message;
     if (!layer) history.empty_layer = true;
 
-    const config = committedConfig(c, (parent.config as Json | null | undefined) ?? {});
+    const config = await committedConfig(
+      c,
+      (parent.config as Json | null | undefined) ?? {},
+      opts.changes ?? [],
+    );
     const rootfs = parent.rootfs as { diff_ids: Digest[] };
     const platform = hostPlatform();
     // Top-level keys sorted, as Docker's image.MarshalJSON writes them.

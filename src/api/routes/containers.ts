@@ -156,6 +156,7 @@ async function commit(ctx: Ctx): Promise<void> {
     message: ctx.query.get("comment") || undefined,
     author: ctx.query.get("author") || undefined,
     pause: boolParam(ctx.query, "pause", true),
+    changes: ctx.query.getAll("changes"),
   });
   sendJson(ctx, 201, { Id: imageId });
 }
