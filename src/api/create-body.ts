@@ -85,10 +85,7 @@ export function createOptions(body: Body, name: string | undefined): CreateOptio
   for (const f of UNSUPPORTED_HOST) {
     if (!isEmpty(host[f])) throw new HttpError(400, `strata does not support HostConfig.${f} yet`);
   }
-  const restart = (host.RestartPolicy ?? {}) as Body;
-  if (restart.Name && restart.Name !== "no") {
-    throw new HttpError(400, `strata does not support restart policy ${String(restart.Name)} yet`);
-  }
+  const restart = (host.RestartPolicy ?? {}) as { Name?: string; MaximumRetryCount?: number };
   const entrypoint = strings(body.Entrypoint, "Entrypoint");
   const cmd = strings(body.Cmd, "Cmd");
   return {
@@ -110,6 +107,7 @@ export function createOptions(body: Body, name: string | undefined): CreateOptio
     openStdin: body.OpenStdin === true,
     ...networkingOptions(body, host),
     autoRemove: host.AutoRemove === true,
+    restartPolicy: { Name: restart.Name, MaximumRetryCount: restart.MaximumRetryCount },
     labels: labels(body.Labels),
     hostConfig: hostOptions(host),
     mounts: mounts(body, host),

@@ -86,6 +86,12 @@ const runFlags: FlagSpec[] = [
   interactive,
   tty,
   { long: "rm", help: "Automatically remove the container when it exits" },
+  {
+    long: "restart",
+    value: "string",
+    default: "no",
+    help: 'Restart policy to apply when a container exits (default "no")',
+  },
   { long: "name", value: "string", help: "Assign a name to the container" },
   env,
   workdir,
@@ -469,7 +475,10 @@ const update: CommandSpec = {
   name: "update",
   summary: "Update configuration of one or more containers",
   args: ["<CONTAINER...>"],
-  flags: limitFlags,
+  flags: [
+    ...limitFlags,
+    { long: "restart", value: "string", help: "Restart policy to apply when a container exits" },
+  ],
   load: () => import("./commands/update.ts"),
 };
 

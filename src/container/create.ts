@@ -19,6 +19,7 @@ import { generateName, nameInUse, validName } from "./names.ts";
 export type { ContainerConfig };
 
 import { configExtras, type HostOptions } from "./host-config.ts";
+import { type RestartPolicy, validateRestartPolicy } from "./restart-policy.ts";
 
 /** Networking (`--network`, `-p`, `--dns` …) is NetworkingOptions; the default bridge when `network` is omitted. */
 export interface CreateOptions extends NetworkingOptions {
@@ -52,6 +53,19 @@ export interface CreateOptions extends NetworkingOptions {
   stopSignal?: string;
   /** Seconds `stop` waits before SIGKILL when not given one (10). */
   stopTimeout?: number;
+  /** `--restart`: Docker's RestartPolicy (checked as the daemon checks it; not with `autoRemove`). */
+  restartPolicy?: { Name?: string; MaximumRetryCount?: number };
+}
+
+/** The daemon's checks of a restart policy (before anything is created). */
+function restartPolicyOf(opts: CreateOptions): RestartPolicy {
+  const policy = validateRestartPolicy(opts.restartPolicy ?? {});
+  if (opts.autoRemove && policy.Name !== "no") {
+    throw new StrataError("INVALID_ARGUMENT", "can't create 'AutoRemove' container with restart policy", {
+      details: { daemon: true },
+    });
+  }
+  return policy;
 }
 
 export function nanoTime(): string {
@@ -113,6 +127,7 @@ export async function createContainer(
       Labels: { ...imageConfig.Labels, ...opts.labels },
       NetworkMode: network.mode,
       AutoRemove: opts.autoRemove ?? false,
+      RestartPolicy: restartPolicyOf(opts),
       ...extras,
       Mounts: volumes.mounts,
     };

@@ -7,3 +7,4 @@ export { type AttachStreams, type ContainerExecOptions, ContainerService } from 
 export type { NetworkStats, StatsResponse, StatsStreamOptions } from "./stats.ts";
 export { type StatsSummary, summarizeStats } from "./stats-summary.ts";
 export type { TopResult } from "./top.ts";
+export type { LimitChanges } from "./update.ts";

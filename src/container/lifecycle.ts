@@ -125,6 +125,8 @@ export interface StartOptions {
    * waiting CLI need not start that process itself.
    */
   exitCommand?: string[];
+  /** Called under the lock with the settled record; false leaves the container as it is (a policy restart's last check). */
+  beforeStart?: (now: ContainerRecord) => boolean;
 }
 
 export function imageLinks(store: Store, c: ContainerRecord): string[] {
@@ -209,6 +211,7 @@ export function start(
       const config = current.config;
       return attach(runtimeDir(store.root, c.id), { ...opts.attach, tty: config.Tty });
     }
+    if (opts.beforeStart && !opts.beforeStart(current)) return null;
     return startLocked(store, current, opts);
   });
 }

@@ -98,9 +98,14 @@ export class ContainerService {
     } = {},
   ): Promise<AttachSession | null> {
     const c = this.get(nameOrId);
+    // A start by hand resets what a restart policy remembers (moby's ResetRestartManager).
+    this.store.meta.restarts.delete(c.id);
+    // A policy restarts from conmon's exit command, so that one runs even when someone is attached.
+    const policy = c.config.RestartPolicy?.Name ?? "no";
+    const settles = opts.monitorSettles ?? !opts.attach;
     const session = await start(this.store, c, {
       attach: opts.attach,
-      exitCommand: (opts.monitorSettles ?? !opts.attach) ? this.exitCommand(c.id) : undefined,
+      exitCommand: settles || policy !== "no" ? this.exitCommand(c.id) : undefined,
     });
     recordContainerEvent(this.store, c, "start");
     return session;
@@ -176,6 +181,8 @@ export class ContainerService {
   /** `stop`: the stop signal, SIGKILL after `timeout` seconds (the container's StopTimeout, else 10). A stopped container is fine. */
   async stop(nameOrId: string, opts: { timeout?: number } = {}): Promise<void> {
     const c = await this.refreshed(this.get(nameOrId));
+    // Before the signal: the run's end must not be restarted by its policy (nor a pending restart happen).
+    this.store.meta.restarts.set(c.id, { manuallyStopped: true });
     if (!isActive(c)) return;
     await this.thawed(c);
     const { dir, runtime } = this.runtimeOf(c);
@@ -238,6 +245,8 @@ export class ContainerService {
       );
     }
     await this.thawed(c);
+    // moby's killWithSignal: a killed container is one the user stopped (no policy restart).
+    this.store.meta.restarts.set(c.id, { manuallyStopped: true });
     const signal = parseSignal(opts.signal ?? "KILL");
     await killRuntime(c.id, signal, { runtime: this.runtimeOf(c).runtime });
     recordContainerEvent(this.store, c, "kill", {
@@ -334,9 +343,20 @@ export class ContainerService {
     return { dir, runtime: readRecord(dir).runtime };
   }
 
-  /** Settles what conmon recorded (the exit command calls this after a detached container ends). */
+  /**
+   * Settles what conmon recorded (its exit command calls this when a run
+   * ends), then restarts the container when its restart policy says so.
+   */
   async cleanup(nameOrId: string): Promise<void> {
-    await this.refreshed(this.get(nameOrId));
+    const c = await this.refreshed(this.get(nameOrId));
+    if ((c.config.RestartPolicy?.Name ?? "no") === "no") return;
+    const { restartIfDue } = await import("./restart-policy.ts");
+    const now = this.store.meta.containers.get(c.id);
+    if (!now) return;
+    const restarted = await restartIfDue(this.store, now, (beforeStart) =>
+      start(this.store, now, { exitCommand: this.exitCommand(now.id), beforeStart }),
+    );
+    if (restarted) recordContainerEvent(this.store, now, "start");
   }
 
   /** The record made true; an --rm container that ended is removed. */
@@ -394,6 +414,7 @@ export class ContainerService {
       await removeContainerLayer(this.store.root, now.id);
       this.store.meta.transaction(() => {
         this.store.meta.networks.deleteContainer(now.id);
+        this.store.meta.restarts.delete(now.id);
         this.store.meta.containers.delete(now.id);
       });
       removeLockFile(this.store, now.id);

@@ -17,8 +17,12 @@ import type { Store } from "../store/index.ts";
 import { hostOptionsOf } from "./host-config.ts";
 import { runtimeDir, withContainer } from "./lifecycle.ts";
 import { isActive } from "./list.ts";
+import { validateRestartPolicy } from "./restart-policy.ts";
 
-export type LimitChanges = Partial<ResourceLimits>;
+/** New limits, and (`update --restart`) a new restart policy. */
+export type LimitChanges = Partial<ResourceLimits> & {
+  RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
+};
 
 const conflict = (message: string) =>
   new StrataError("INVALID_ARGUMENT", message, { details: { daemon: true } });
@@ -54,10 +58,17 @@ export async function updateContainer(
   c: ContainerRecord,
   changes: LimitChanges,
 ): Promise<void> {
+  const { RestartPolicy: wanted, ...limitChanges } = changes;
+  const policy = wanted ? validateRestartPolicy(wanted) : undefined;
   await withContainer(store, c.id, async (now) => {
     const config = now.config;
+    if (policy && policy.Name !== "no" && config.AutoRemove) {
+      throw conflict(
+        `Cannot update container ${now.id}: Restart policy cannot be updated because AutoRemove is enabled for the container`,
+      );
+    }
     const host = hostOptionsOf(config);
-    const limits = mergeLimits(host, changes);
+    const limits = mergeLimits(host, limitChanges);
     if (isActive(now)) {
       const dir = runtimeDir(store.root, now.id);
       const resources = cgroupResources(limits);
@@ -66,6 +77,7 @@ export async function updateContainer(
     }
     store.meta.containers.updateConfig(now.id, {
       ...config,
+      ...(policy ? { RestartPolicy: policy } : {}),
       HostConfig: { ...host, ...limits, PidsLimit: limits.PidsLimit === -1 ? null : limits.PidsLimit },
     });
   });

@@ -58,6 +58,13 @@ function build(z: typeof Zod.z) {
     /** `default` (the bridge), `none`, `host`, `bridge` or a network's name; records before networks said none. */
     NetworkMode: z.string().default("none"),
     AutoRemove: z.boolean().default(false),
+    /** Docker's HostConfig.RestartPolicy (`run --restart`); records before it had none. */
+    RestartPolicy: z
+      .object({
+        Name: z.enum(["no", "always", "on-failure", "unless-stopped"]),
+        MaximumRetryCount: z.number().int(),
+      })
+      .default({ Name: "no", MaximumRetryCount: 0 }),
     Mounts: z.array(mount(z)).default([]),
     /** Docker's HostConfig fields strata applies (src/container/host-config.ts); absent in older records. */
     HostConfig: hostConfig(z).optional(),

@@ -8,5 +8,6 @@ export type { LayerRecords } from "./layers.ts";
 export { FileLock, withLock } from "./lock.ts";
 export type { ContainerNetworkingRecord, EndpointRecord, NetworkRecord, NetworkRecords } from "./networks.ts";
 export type { ContainerRecord, ContainerState, ImageRecord, LayerRecord, RefRecord } from "./records.ts";
+export type { RestartRecord, RestartRecords } from "./restarts.ts";
 export { MetadataStore } from "./store.ts";
 export type { VolumeRecord, VolumeRecords } from "./volumes.ts";

@@ -154,4 +154,13 @@ export const MIGRATIONS: readonly string[] = [
     nanos      INTEGER NOT NULL
   );
   `,
+  // Restart policies (metadata/restarts.ts): RestartCount, a user's stop, the back-off between restarts.
+  `
+  CREATE TABLE container_restarts (
+    container_id     TEXT PRIMARY KEY,
+    restart_count    INTEGER NOT NULL DEFAULT 0,
+    manually_stopped INTEGER NOT NULL DEFAULT 0,
+    backoff_ms       INTEGER NOT NULL DEFAULT 0
+  );
+  `,
 ];

@@ -13,6 +13,7 @@ import { ImageRecords } from "./images.ts";
 import { LayerRecords } from "./layers.ts";
 import { NetworkRecords } from "./networks.ts";
 import { ImageParents } from "./parents.ts";
+import { RestartRecords } from "./restarts.ts";
 import { Statements } from "./statements.ts";
 import { VolumeRecords } from "./volumes.ts";
 
@@ -33,6 +34,8 @@ export class MetadataStore {
   readonly parents: ImageParents;
   /** What strata did (Docker's events), for `events` and the API's /events. */
   readonly events: EventRecords;
+  /** Restart policies' memory: RestartCount, a user's stop, the back-off. */
+  readonly restarts: RestartRecords;
 
   private constructor(readonly db: Db) {
     const q = new Statements(db);
@@ -46,6 +49,7 @@ export class MetadataStore {
     this.networks = new NetworkRecords(q);
     this.parents = new ImageParents(q);
     this.events = new EventRecords(q);
+    this.restarts = new RestartRecords(q);
   }
 
   static open(path: string): MetadataStore {

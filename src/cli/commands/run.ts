@@ -14,6 +14,7 @@ import { renderError } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { PullRenderer } from "../progress.ts";
 import { attachedRun, streams } from "./attached.ts";
+import { checkRestartWithRm, parseRestartFlag } from "./restart-flag.ts";
 import { type HostFlags, hostOptions, intFlag, parseLabels, readEnvFile } from "./run-flags.ts";
 
 export interface RunFlags extends HostFlags {
@@ -21,6 +22,7 @@ export interface RunFlags extends HostFlags {
   interactive?: boolean;
   tty?: boolean;
   rm?: boolean;
+  restart?: string;
   name?: string;
   env?: string[];
   workdir?: string;
@@ -76,7 +78,10 @@ function exposedKeys(values: string[]): string[] {
 
 function createOptions(ctx: CommandContext, image: string, command: string[], flags: RunFlags) {
   const renderer = new PullRenderer(stderrIo(ctx.io), humanSize);
+  const restartPolicy = flags.restart === undefined ? undefined : parseRestartFlag(flags.restart);
+  checkRestartWithRm(restartPolicy, flags.rm);
   return {
+    restartPolicy,
     image,
     name: flags.name,
     cmd: command.length > 0 ? command : undefined,
