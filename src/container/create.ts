@@ -5,8 +5,10 @@
  */
 
 import { isStrataError, StrataError } from "../errors.ts";
+import { rfc3339Nano } from "../format/time.ts";
+import { imageResources, type Lease, withLease } from "../gc/index.ts";
 import type { ImageService, PullListener } from "../image/index.ts";
-import { type ContainerConfig, FileLock } from "../metadata/index.ts";
+import type { ContainerConfig, ImageRecord } from "../metadata/index.ts";
 import type { NetworkingOptions } from "../network/index.ts";
 import type { ImageConfig } from "../oci/index.ts";
 import { replaceOrAppendEnv } from "../runtime/index.ts";
@@ -68,13 +70,6 @@ function restartPolicyOf(opts: CreateOptions): RestartPolicy {
   return policy;
 }
 
-export function nanoTime(): string {
-  const now = process.hrtime.bigint() % 1_000_000n;
-  return new Date()
-    .toISOString()
-    .replace(/\.(\d{3})Z$/, (_m, ms) => `.${ms}${String(now).padStart(6, "0")}Z`);
-}
-
 async function ensureImage(images: ImageService, opts: CreateOptions) {
   try {
     return images.get(opts.image);
@@ -86,86 +81,123 @@ async function ensureImage(images: ImageService, opts: CreateOptions) {
   return images.get(opts.image);
 }
 
+/**
+ * The image, pinned by `lease` so that its config and layers stay while the
+ * container is set up on them. An rmi that removed it between lookup and
+ * pin came first: look it up again (pulling it, or No such image).
+ */
+async function pinnedImage(
+  store: Store,
+  images: ImageService,
+  opts: CreateOptions,
+  lease: Lease,
+): Promise<ImageRecord> {
+  for (;;) {
+    const { image } = await ensureImage(images, opts);
+    const pinned = store.meta.transaction(() => {
+      if (!store.meta.images.get(image.id)) return false;
+      lease.pin(imageResources(image));
+      return true;
+    });
+    if (pinned) return image;
+  }
+}
+
 export async function createContainer(
   store: Store,
   images: ImageService,
   opts: CreateOptions,
 ): Promise<string> {
   const name = opts.name === undefined ? undefined : validName(opts.name);
-  const gcLock = new FileLock(store.gcLockPath);
-  await gcLock.acquire("shared");
-  try {
-    const { image } = await ensureImage(images, opts);
-    // Checked against the OCI schema when it entered the store (pull, load, import, commit).
-    const doc = JSON.parse(store.content.read(image.id).toString("utf8")) as ImageConfig;
-    const imageConfig = doc.config ?? {};
-    const extras = configExtras(opts, imageConfig);
-    const id = randomBytes(32).toString("hex");
-    const volumes = resolveMounts(opts.mounts ?? [], imageConfig.Volumes ?? undefined);
-    const { planNetworking } = await import("../network/index.ts");
-    const exposed = Object.keys(imageConfig.ExposedPorts ?? {});
-    const network = await planNetworking(store, opts, exposed);
-    const config: ContainerConfig = {
-      Hostname: opts.hostname ?? id.slice(0, 12),
-      User: opts.user ?? imageConfig.User ?? "",
-      Tty: opts.tty ?? false,
-      OpenStdin: opts.openStdin ?? false,
-      // Docker's CLI attaches nothing, and keeps stdin open across attaches, for a detached run.
-      StdinOnce: (opts.openStdin ?? false) && !opts.detach,
-      AttachStdin: (opts.openStdin ?? false) && !opts.detach,
-      AttachStdout: !opts.detach,
-      AttachStderr: !opts.detach,
-      Env: replaceOrAppendEnv(imageConfig.Env ?? [], opts.env ?? []),
-      Cmd: opts.cmd && opts.cmd.length > 0 ? opts.cmd : opts.entrypoint ? null : (imageConfig.Cmd ?? null),
-      Entrypoint: opts.entrypoint
-        ? opts.entrypoint.length > 0
-          ? opts.entrypoint
-          : null
-        : (imageConfig.Entrypoint ?? null),
-      WorkingDir: opts.workdir ?? imageConfig.WorkingDir ?? "",
-      Image: opts.image,
-      Labels: { ...imageConfig.Labels, ...opts.labels },
-      NetworkMode: network.mode,
-      AutoRemove: opts.autoRemove ?? false,
-      RestartPolicy: restartPolicyOf(opts),
-      ...extras,
-      Mounts: volumes.mounts,
-    };
-    const links = image.chain.map((c) => {
-      const layer = store.meta.layers.get(c);
-      if (!layer) throw new StrataError("STORE_CORRUPT", `layer ${c} of image ${image.id} is missing`);
-      return layer.link;
-    });
-    prepareContainerLayer(store.root, id, links);
-    try {
-      store.meta.transaction(() => {
-        const finalName = name ?? generateName(id, (n) => store.meta.containers.getByName(n) !== undefined);
-        const holder = store.meta.containers.getByName(finalName);
-        if (holder) throw nameInUse(finalName, holder.id);
-        insertVolumes(store, volumes.create);
-        store.meta.containers.insert({
-          id,
-          name: finalName,
-          imageId: image.id,
-          imageName: opts.image,
-          chain: image.chain,
-          config,
-          createdAt: nanoTime(),
-          state: "created",
-          pid: 0,
-          exitCode: 0,
-          startedAt: null,
-          finishedAt: null,
-        });
-        network.record(id);
-      });
-    } catch (err) {
-      await removeContainerLayer(store.root, id);
-      throw err;
+  return withLease(store, "create", async (lease) => {
+    // An rmi may still remove the image's record (not its files) before the container's is written.
+    for (let attempt = 1; ; attempt++) {
+      const image = await pinnedImage(store, images, opts, lease);
+      const id = await createOn(store, image, opts, name);
+      if (id) return id;
+      if (attempt === 3) throw new StrataError("NOT_FOUND", `No such image: ${opts.image}`);
     }
-    createVolumeDirs(store, volumes.create);
-    return id;
+  });
+}
+
+/** Creates the container on a pinned image; undefined when the image's record went meanwhile. */
+async function createOn(
+  store: Store,
+  image: ImageRecord,
+  opts: CreateOptions,
+  name: string | undefined,
+): Promise<string | undefined> {
+  // Checked against the OCI schema when it entered the store (pull, load, import, commit).
+  const doc = JSON.parse(store.content.read(image.id).toString("utf8")) as ImageConfig;
+  const imageConfig = doc.config ?? {};
+  const extras = configExtras(opts, imageConfig);
+  const id = randomBytes(32).toString("hex");
+  const volumes = resolveMounts(opts.mounts ?? [], imageConfig.Volumes ?? undefined);
+  const { planNetworking } = await import("../network/index.ts");
+  const exposed = Object.keys(imageConfig.ExposedPorts ?? {});
+  const network = await planNetworking(store, opts, exposed);
+  const config: ContainerConfig = {
+    Hostname: opts.hostname ?? id.slice(0, 12),
+    User: opts.user ?? imageConfig.User ?? "",
+    Tty: opts.tty ?? false,
+    OpenStdin: opts.openStdin ?? false,
+    // Docker's CLI attaches nothing, and keeps stdin open across attaches, for a detached run.
+    StdinOnce: (opts.openStdin ?? false) && !opts.detach,
+    AttachStdin: (opts.openStdin ?? false) && !opts.detach,
+    AttachStdout: !opts.detach,
+    AttachStderr: !opts.detach,
+    Env: replaceOrAppendEnv(imageConfig.Env ?? [], opts.env ?? []),
+    Cmd: opts.cmd && opts.cmd.length > 0 ? opts.cmd : opts.entrypoint ? null : (imageConfig.Cmd ?? null),
+    Entrypoint: opts.entrypoint
+      ? opts.entrypoint.length > 0
+        ? opts.entrypoint
+        : null
+      : (imageConfig.Entrypoint ?? null),
+    WorkingDir: opts.workdir ?? imageConfig.WorkingDir ?? "",
+    Image: opts.image,
+    Labels: { ...imageConfig.Labels, ...opts.labels },
+    NetworkMode: network.mode,
+    AutoRemove: opts.autoRemove ?? false,
+    RestartPolicy: restartPolicyOf(opts),
+    ...extras,
+    Mounts: volumes.mounts,
+  };
+  const links = image.chain.map((c) => {
+    const layer = store.meta.layers.get(c);
+    if (!layer) throw new StrataError("STORE_CORRUPT", `layer ${c} of image ${image.id} is missing`);
+    return layer.link;
+  });
+  prepareContainerLayer(store.root, id, links);
+  let recorded = false;
+  try {
+    recorded = store.meta.transaction(() => {
+      // The same transaction as rmi's check for users: either it saw this container, or this sees the image gone.
+      if (!store.meta.images.get(image.id)) return false;
+      const finalName = name ?? generateName(id, (n) => store.meta.containers.getByName(n) !== undefined);
+      const holder = store.meta.containers.getByName(finalName);
+      if (holder) throw nameInUse(finalName, holder.id);
+      insertVolumes(store, volumes.create);
+      store.meta.containers.insert({
+        id,
+        name: finalName,
+        imageId: image.id,
+        imageName: opts.image,
+        chain: image.chain,
+        config,
+        createdAt: rfc3339Nano(),
+        state: "created",
+        pid: 0,
+        exitCode: 0,
+        startedAt: null,
+        finishedAt: null,
+      });
+      network.record(id);
+      return true;
+    });
   } finally {
-    gcLock.release();
+    if (!recorded) await removeContainerLayer(store.root, id);
   }
+  if (!recorded) return undefined;
+  createVolumeDirs(store, volumes.create);
+  return id;
 }

@@ -6,10 +6,9 @@
  */
 import type { Digest } from "../digest/index.ts";
 import { sweep } from "../gc/index.ts";
-import type { ImageUsers } from "../image/index.ts";
 import type { Store } from "../store/index.ts";
 
-export async function sweepAfterRemoval(store: Store, imageId: Digest, users: ImageUsers): Promise<void> {
+export async function sweepAfterRemoval(store: Store, imageId: Digest): Promise<void> {
   if (store.meta.images.get(imageId)) return;
-  await sweep(store, { extraRoots: users.roots(), tryOnly: true });
+  await sweep(store, { tryOnly: true });
 }

@@ -11,6 +11,7 @@
 import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StrataError } from "../errors.ts";
+import { rfc3339Nano } from "../format/time.ts";
 import type { ContainerRecord } from "../metadata/index.ts";
 import { FileLock } from "../metadata/index.ts";
 import type { Attachment } from "../network/index.ts";
@@ -30,7 +31,6 @@ import {
 import { containerLayer, containerMount, mount, unmount } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { bundleDir, writeBundle } from "./bundle.ts";
-import { nanoTime } from "./create.ts";
 import { recordContainerEvent } from "./events.ts";
 import { isActive } from "./list.ts";
 import { noSuchContainer } from "./lookup.ts";
@@ -69,13 +69,13 @@ function endOf(store: Store, c: ContainerRecord): { exitCode: number; finishedAt
   const exit = readExit(dir);
   if (exit) {
     const at = statSync(join(dir, "exit")).mtime;
-    return { exitCode: exit.exitCode, finishedAt: at.toISOString().replace(/Z$/, "000000Z") };
+    return { exitCode: exit.exitCode, finishedAt: rfc3339Nano({ at }) };
   }
   if (monitorAlive(dir)) return null;
   // conmon writes the exit file just before it ends: look once more.
   const late = readExit(dir);
-  if (late) return { exitCode: late.exitCode, finishedAt: nanoTime() };
-  return { exitCode: 255, finishedAt: nanoTime() };
+  if (late) return { exitCode: late.exitCode, finishedAt: rfc3339Nano() };
+  return { exitCode: 255, finishedAt: rfc3339Nano() };
 }
 
 /** Bridge networking is loaded only for containers that have it. */
@@ -179,7 +179,7 @@ async function startLocked(
       state: "running",
       pid: created.pid,
       exitCode: 0,
-      startedAt: nanoTime(),
+      startedAt: rfc3339Nano(),
       finishedAt: null,
     });
     return session;

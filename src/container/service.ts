@@ -364,6 +364,16 @@ export class ContainerService {
     return refreshAndAutoRemove(this.store, c, (id) => this.remove(id, { volumes: true }));
   }
 
+  /** `refreshed`, or undefined when another command (`rm -f`) removed the container meanwhile. */
+  private async refreshedUnlessRemoved(c: ContainerRecord): Promise<ContainerRecord | undefined> {
+    try {
+      return await this.refreshed(c);
+    } catch (err) {
+      if (isStrataError(err, "NOT_FOUND")) return undefined;
+      throw err;
+    }
+  }
+
   /** conmon runs this when a container nobody waits on exits; null when strata's CLI cannot be found. */
   private exitCommand(id: string): string[] | undefined {
     const cli = cliPath();
@@ -377,9 +387,9 @@ export class ContainerService {
   async list(opts: ListOptions = {}): Promise<ContainerSummary[]> {
     const records: ContainerRecord[] = [];
     for (const c of this.store.meta.containers.list()) {
-      const now = isActive(c) ? await this.refreshed(c) : c;
-      // An --rm container that ended is gone now.
-      if (!isActive(c) || this.store.meta.containers.get(now.id)) records.push(now);
+      const now = isActive(c) ? await this.refreshedUnlessRemoved(c) : c;
+      // An --rm container that ended is gone now, and so is one another command removed meanwhile.
+      if (now && (!isActive(c) || this.store.meta.containers.get(now.id))) records.push(now);
     }
     return listContainers(this.store, this.images, records, opts);
   }
@@ -421,7 +431,7 @@ export class ContainerService {
       recordContainerEvent(this.store, now, "destroy");
     });
     if (opts.volumes) releaseVolumes(this.store, mountsOf(c.config));
-    await sweepAfterRemoval(this.store, c.imageId, this.users);
+    await sweepAfterRemoval(this.store, c.imageId);
     return c.id;
   }
 

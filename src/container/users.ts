@@ -1,7 +1,7 @@
 /**
  * The containers' side of the image service's ImageUsers role: which
- * containers use an image, how many per image, and the layers they hold
- * (GC roots). The engine hands this to the image service.
+ * containers use an image, and how many per image. The engine hands this to
+ * the image service.
  */
 import type { Digest } from "../digest/index.ts";
 import { byteOrder } from "../format/order.ts";
@@ -23,11 +23,5 @@ export class ContainerImageUsers implements ImageUsers {
     const out = new Map<string, number>();
     for (const c of this.store.meta.containers.list()) out.set(c.imageId, (out.get(c.imageId) ?? 0) + 1);
     return out;
-  }
-
-  roots() {
-    return this.store.meta.containers
-      .list()
-      .flatMap((c) => c.chain.map((key) => ({ type: "layer" as const, key })));
   }
 }

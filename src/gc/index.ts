@@ -1,2 +1,19 @@
+export {
+  acquireLease,
+  imageResources,
+  type Lease,
+  type LeasedResource,
+  leasedResources,
+  withLease,
+} from "./lease.ts";
 export { mark, type Node, type NodeType, nodeId } from "./mark.ts";
-export { clearStagingIfIdle, reachable, type SweepResult, sweep, sweepCandidates } from "./sweep.ts";
+export {
+  clearStagingIfIdle,
+  collectCandidates,
+  type Doomed,
+  reachable,
+  removeDoomed,
+  type SweepResult,
+  sweep,
+  withGcLock,
+} from "./sweep.ts";

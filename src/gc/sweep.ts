@@ -1,14 +1,18 @@
 /**
- * Garbage collection of the store: marks what images (and, later, containers)
- * reach, then removes every other layer, blob, link and staging leftover. It
- * runs under the exclusive GC lock, so no pull is between "layer exists" and
- * "image recorded" while it looks.
+ * Garbage collection of the store: marks what images, containers and live
+ * leases reach, then removes every other layer, blob, link and staging
+ * leftover. It runs under the exclusive GC lock, so no pull is between
+ * "layer exists" and "image recorded" while it looks; and it reads its roots
+ * and deletes the records of what it frees in one transaction, so a create
+ * pinning an image (a lease) or recording a container either comes before it
+ * (and is spared) or after it (and sees the image gone).
  */
 import { promises as fsPromises } from "node:fs";
 import type { Digest } from "../digest/index.ts";
 import type { ImageRecord, LayerRecord } from "../metadata/index.ts";
 import { FileLock } from "../metadata/index.ts";
 import type { Store } from "../store/index.ts";
+import { leasedResources } from "./lease.ts";
 import { mark, type Node, nodeId } from "./mark.ts";
 
 export interface SweepResult {
@@ -30,13 +34,20 @@ function buildCacheRoots(store: Store): Node[] {
   return [...store.meta.buildCache.layers()].map((key) => ({ type: "layer" as const, key }));
 }
 
-/** Marks from the database's roots. `extraRoots` lets callers add containers' layers. */
-export function reachable(store: Store, extraRoots: Node[] = []): Set<string> {
+/** Roots besides images: the layers containers stand on, the build cache's, and what live leases pin. */
+function otherRoots(store: Store): Node[] {
+  const containers = store.meta.containers
+    .list()
+    .flatMap((c) => c.chain.map((key): Node => ({ type: "layer", key })));
+  return [...containers, ...buildCacheRoots(store), ...leasedResources(store)];
+}
+
+/** Marks from the database's roots (images, containers, build cache, live leases). Read them under the GC lock. */
+export function reachable(store: Store): Set<string> {
   const images = new Map(store.meta.images.list().map((i) => [i.id as string, i]));
   const roots: Node[] = [
     ...[...images.keys()].map((key) => ({ type: "image" as const, key })),
-    ...buildCacheRoots(store),
-    ...extraRoots,
+    ...otherRoots(store),
   ];
   return mark(roots, (n) => {
     if (n.type !== "image") return [];
@@ -46,13 +57,14 @@ export function reachable(store: Store, extraRoots: Node[] = []): Set<string> {
 }
 
 /**
- * Sweeps unreachable content. Waits for the exclusive lock unless `tryOnly`,
- * in which case it returns undefined when another command holds the store.
+ * Runs `fn` holding the exclusive GC lock. With `tryOnly`, returns undefined
+ * at once when another command holds the store.
  */
-export async function sweep(
+export async function withGcLock<T>(
   store: Store,
-  opts: { tryOnly?: boolean; extraRoots?: Node[] } = {},
-): Promise<SweepResult | undefined> {
+  fn: () => Promise<T>,
+  opts: { tryOnly?: boolean } = {},
+): Promise<T | undefined> {
   const lock = new FileLock(store.gcLockPath);
   if (opts.tryOnly) {
     if (!lock.tryAcquire("exclusive")) return undefined;
@@ -60,30 +72,48 @@ export async function sweep(
     await lock.acquire("exclusive");
   }
   try {
-    return await sweepLocked(store, opts.extraRoots ?? []);
+    return await fn();
   } finally {
     lock.release();
   }
 }
 
-/** Deletes unreachable layers: their records in one transaction, then their directories and links. */
-async function removeLayers(store: Store, doomed: LayerRecord[], result: SweepResult): Promise<void> {
-  store.meta.transaction(() => {
-    for (const layer of doomed) store.meta.layers.delete(layer.chainId);
-  });
-  for (const layer of doomed) {
+/** Sweeps unreachable content. Waits for the exclusive lock unless `tryOnly`. */
+export function sweep(store: Store, opts: { tryOnly?: boolean } = {}): Promise<SweepResult | undefined> {
+  return withGcLock(store, () => sweepLocked(store), opts);
+}
+
+/** What a collection decided to delete: records are gone already, files still to remove. */
+export interface Doomed {
+  layers: LayerRecord[];
+  blobs: Digest[];
+}
+
+/** Removes the files of what `collect` doomed; the caller still holds the GC lock. */
+export async function removeDoomed(store: Store, doomed: Doomed): Promise<SweepResult> {
+  const result: SweepResult = { layers: [], blobs: [], reclaimed: 0 };
+  for (const layer of doomed.layers) {
     await store.layers.remove(layer.chainId, layer.link);
     result.layers.push(layer.chainId);
     result.reclaimed += layer.size;
   }
+  for (const digest of doomed.blobs) {
+    store.content.delete(digest);
+    result.blobs.push(digest);
+  }
+  return result;
 }
 
-async function sweepLocked(store: Store, extraRoots: Node[]): Promise<SweepResult> {
-  const live = reachable(store, extraRoots);
-  const result: SweepResult = { layers: [], blobs: [], reclaimed: 0 };
-  const records = new Map(store.meta.layers.list().map((l) => [l.chainId as string, l]));
-  const doomed = [...records.values()].filter((l) => !live.has(nodeId({ type: "layer", key: l.chainId })));
-  await removeLayers(store, doomed, result);
+async function sweepLocked(store: Store): Promise<SweepResult> {
+  const { records, doomed } = store.meta.transaction(() => {
+    const live = reachable(store);
+    const records = new Map(store.meta.layers.list().map((l) => [l.chainId as string, l]));
+    const layers = [...records.values()].filter((l) => !live.has(nodeId({ type: "layer", key: l.chainId })));
+    for (const layer of layers) store.meta.layers.delete(layer.chainId);
+    const blobs = store.content.list().filter((d) => !live.has(nodeId({ type: "blob", key: d })));
+    return { records, doomed: { layers, blobs } };
+  });
+  const result = await removeDoomed(store, doomed);
   // Directories without a record: a crash between rename and insert.
   for (const chainId of store.layers.listOnDisk()) {
     if (!records.has(chainId)) await store.layers.remove(chainId, null);
@@ -94,64 +124,42 @@ async function sweepLocked(store: Store, extraRoots: Node[]): Promise<SweepResul
   for (const link of store.layers.listLinks()) {
     if (!links.has(link)) await fsPromises.rm(store.layers.linkPath(link), { force: true });
   }
-  for (const digest of store.content.list()) {
-    if (live.has(nodeId({ type: "blob", key: digest }))) continue;
-    store.content.delete(digest);
-    result.blobs.push(digest);
-  }
   await clearStaging(store);
   return result;
 }
 
 /**
  * Which candidates something still holds: what images hold (imageRefs, as
- * mark() follows them) and the extra roots, asked only about the
+ * mark() follows them), containers and live leases, asked only about the
  * candidates, so a store of 200 images answers in a single scan.
  */
-function stillHeld(
-  store: Store,
-  candidates: { layers: Digest[]; blobs: Digest[] },
-  extraRoots: Node[],
-): Set<string> {
+function stillHeld(store: Store, candidates: { layers: Digest[]; blobs: Digest[] }): Set<string> {
   const wanted = new Set<string>([...candidates.layers, ...candidates.blobs]);
   const held = new Set<string>();
   const see = (key: string) => {
     if (wanted.has(key)) held.add(key);
   };
   for (const image of store.meta.images.list()) for (const n of imageRefs(image)) see(n.key);
-  for (const root of [...buildCacheRoots(store), ...extraRoots]) see(root.key);
+  for (const root of otherRoots(store)) see(root.key);
   return held;
 }
 
 /**
- * Sweeps only `candidates` (what one removal may have freed): the same
- * marking, without listing every layer, link and blob on disk, so `rmi`
- * costs the same in a store of 4,000 layers as in one of 10. Leftovers of
- * crashes are the full sweep's business (prune, `system check --repair`).
+ * Decides which of `candidates` (what one removal may have freed) nothing
+ * holds any more and deletes their records: the same marking as the full
+ * sweep, without listing every layer, link and blob on disk, so `rmi` costs
+ * the same in a store of 4,000 layers as in one of 10. Call it inside the
+ * transaction that removed what held them, under the GC lock; then
+ * `removeDoomed`. Leftovers of crashes are the full sweep's business
+ * (prune, `system check --repair`).
  */
-export async function sweepCandidates(
-  store: Store,
-  candidates: { layers: Digest[]; blobs: Digest[] },
-  opts: { extraRoots?: Node[] } = {},
-): Promise<SweepResult> {
-  const lock = new FileLock(store.gcLockPath);
-  await lock.acquire("exclusive");
-  try {
-    const held = stillHeld(store, candidates, opts.extraRoots ?? []);
-    const result: SweepResult = { layers: [], blobs: [], reclaimed: 0 };
-    const doomed = candidates.layers
-      .filter((chainId) => !held.has(chainId))
-      .flatMap((chainId) => store.meta.layers.get(chainId) ?? []);
-    await removeLayers(store, doomed, result);
-    for (const digest of candidates.blobs) {
-      if (held.has(digest)) continue;
-      store.content.delete(digest);
-      result.blobs.push(digest);
-    }
-    return result;
-  } finally {
-    lock.release();
-  }
+export function collectCandidates(store: Store, candidates: { layers: Digest[]; blobs: Digest[] }): Doomed {
+  const held = stillHeld(store, candidates);
+  const layers = candidates.layers
+    .filter((chainId) => !held.has(chainId))
+    .flatMap((chainId) => store.meta.layers.get(chainId) ?? []);
+  for (const layer of layers) store.meta.layers.delete(layer.chainId);
+  return { layers, blobs: candidates.blobs.filter((d) => !held.has(d)) };
 }
 
 /** Staging leftovers, partial blobs and layer lock files; only safe under the exclusive lock (nobody is pulling). */
@@ -166,12 +174,6 @@ async function clearStaging(store: Store): Promise<void> {
  * using the store; does nothing (and does not wait) otherwise.
  */
 export async function clearStagingIfIdle(store: Store): Promise<boolean> {
-  const lock = new FileLock(store.gcLockPath);
-  if (!lock.tryAcquire("exclusive")) return false;
-  try {
-    await clearStaging(store);
-    return true;
-  } finally {
-    lock.release();
-  }
+  const done = await withGcLock(store, () => clearStaging(store).then(() => true), { tryOnly: true });
+  return done ?? false;
 }

@@ -6,7 +6,7 @@
  */
 import { type Digest, hexOf, shortHex } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
-import { sweepCandidates } from "../gc/index.ts";
+import { collectCandidates, type Doomed, removeDoomed, withGcLock } from "../gc/index.ts";
 import type { ImageRecord, RefRecord } from "../metadata/index.ts";
 import { parseReference, referenceString } from "../reference/index.ts";
 import type { Store } from "../store/index.ts";
@@ -39,12 +39,29 @@ function isIdPrefix(id: Digest, input: string): boolean {
   return id.startsWith(input) || hexOf(id).startsWith(input);
 }
 
+/**
+ * Removes a name or an image. The decision, the removal of the records and
+ * of the layer records nothing holds any more are one transaction under the
+ * exclusive GC lock, and the files go before the lock is released: a create
+ * racing this either recorded its container first (a conflict here) or
+ * finds the image gone.
+ */
 export async function removeImage(
   store: Store,
   users: ImageUsers,
   input: string,
   opts: RemoveOptions = {},
 ): Promise<DeleteRecord[]> {
+  const out = await withGcLock(store, async () => {
+    const { records, doomed } = store.meta.transaction(() => removeRecords(store, users, input, opts));
+    for (const d of doomed) await removeDoomed(store, d);
+    return records;
+  });
+  return out ?? [];
+}
+
+/** The records' part of `removeImage`; the caller runs it in one transaction. */
+function removeRecords(store: Store, users: ImageUsers, input: string, opts: RemoveOptions) {
   const force = opts.force ?? false;
   const { meta } = store;
   const { image } = findImage(store, input);
@@ -54,71 +71,70 @@ export async function removeImage(
     meta.images.deleteRef(ref.name);
     records.push({ untagged: familiarRef(ref.name) });
   };
+  const keep = { records, doomed: [] };
 
-  const deleteImage = meta.transaction(() => {
-    let refs = meta.images.refsOf(image.id);
-    if (!isIdPrefix(image.id, input)) {
-      const name = referenceString(parseReference(input));
-      if (!force && isSingleReference(refs)) {
-        const user = users.usersOf(image.id)[0];
-        if (user) {
-          throw conflict(
-            `unable to remove repository reference "${input}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image ${short}`,
-          );
-        }
+  let refs = meta.images.refsOf(image.id);
+  if (!isIdPrefix(image.id, input)) {
+    const name = referenceString(parseReference(input));
+    if (!force && isSingleReference(refs)) {
+      const user = users.usersOf(image.id)[0];
+      if (user) {
+        throw conflict(
+          `unable to remove repository reference "${input}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image ${short}`,
+        );
       }
-      const named = refs.find((r) => r.name === name);
-      if (named) untag(named);
-      refs = meta.images.refsOf(image.id);
-      if (named?.kind === "tag" && !refs.some((r) => r.kind === "tag" && r.repo === named.repo)) {
-        for (const r of refs.filter((x) => x.kind === "digest" && x.repo === named.repo)) untag(r);
-        refs = meta.images.refsOf(image.id);
-      }
-      // Other names remain: untagging was the whole job.
-      if (refs.length > 0) return false;
-      // The last name is gone; delete quietly, keeping the image if something still uses it.
-      return users.usersOf(image.id).length === 0 && meta.parents.childrenOf(image.id).length === 0;
     }
+    const named = refs.find((r) => r.name === name);
+    if (named) untag(named);
+    refs = meta.images.refsOf(image.id);
+    if (named?.kind === "tag" && !refs.some((r) => r.kind === "tag" && r.repo === named.repo)) {
+      for (const r of refs.filter((x) => x.kind === "digest" && x.repo === named.repo)) untag(r);
+      refs = meta.images.refsOf(image.id);
+    }
+    // Other names remain: untagging was the whole job.
+    if (refs.length > 0) return keep;
+    // The last name is gone; delete quietly, keeping the image if something still uses or builds on it.
+    if (users.usersOf(image.id).length > 0 || meta.parents.childrenOf(image.id).length > 0) return keep;
+  } else {
     if (meta.parents.childrenOf(image.id).length > 0) {
       throw conflict(`unable to delete ${short} (cannot be forced) - image has dependent child images`);
     }
     checkConflicts(users, image.id, short, force, refs);
-    for (const r of refs) untag(r);
-    return true;
-  });
-
-  if (!deleteImage) return records;
+  }
+  const doomed: Doomed[] = [];
   let next: ImageRecord | undefined = image;
   while (next) {
-    const parent = await deleteAndSweep(store, users, next, records, untag);
+    const parent = deleteImageRecords(store, next, records, untag, doomed);
     // Docker's prune: the parent goes too once nothing names, uses or builds on it.
     next = opts.prune === false || !parent ? undefined : prunableParent(store, users, parent);
   }
-  return records;
+  return { records, doomed };
 }
 
-/** Deletes the image's record (and names), then sweeps what only it held; returns its parent. */
-async function deleteAndSweep(
+/**
+ * Deletes the image's records (names, parent link) and those of the layers
+ * only it held, noting what it freed; returns its parent. Inside the
+ * removal's transaction.
+ */
+function deleteImageRecords(
   store: Store,
-  users: ImageUsers,
   image: ImageRecord,
   records: DeleteRecord[],
   untag: (ref: RefRecord) => void,
-): Promise<Digest | undefined> {
+  doomed: Doomed[],
+): Digest | undefined {
   const { meta } = store;
-  const parent = meta.transaction(() => {
-    for (const r of meta.images.refsOf(image.id)) untag(r);
-    const p = meta.parents.parentOf(image.id);
-    meta.parents.delete(image.id);
-    meta.images.delete(image.id);
-    return p;
-  });
+  for (const r of meta.images.refsOf(image.id)) untag(r);
+  const parent = meta.parents.parentOf(image.id);
+  meta.parents.delete(image.id);
+  meta.images.delete(image.id);
   records.push({ deleted: image.id });
   const blobs = [image.id, image.manifestDigest, image.indexDigest].filter((d): d is Digest => !!d);
-  const swept = await sweepCandidates(store, { layers: image.chain, blobs }, { extraRoots: users.roots() });
-  const freed = new Set<string>(swept.layers);
+  const freed = collectCandidates(store, { layers: image.chain, blobs });
+  doomed.push(freed);
+  const freedLayers = new Set<string>(freed.layers.map((l) => l.chainId));
   for (const chainId of [...image.chain].reverse()) {
-    if (!freed.has(chainId)) break;
+    if (!freedLayers.has(chainId)) break;
     records.push({ deleted: chainId });
   }
   return parent;

@@ -1,10 +1,10 @@
 /**
  * What the image service needs to know about containers, without depending on
- * the container service: which containers use an image, and which layers they
- * hold. The engine wires the container service in.
+ * the container service: which containers use an image, and how many per
+ * image. The engine wires the container service in. (Garbage collection reads
+ * the layers containers hold from the metadata store itself, under its lock.)
  */
 import type { Digest } from "../digest/index.ts";
-import type { Node } from "../gc/index.ts";
 
 export interface ImageUser {
   id: string;
@@ -16,13 +16,10 @@ export interface ImageUsers {
   usersOf(imageId: Digest): ImageUser[];
   /** Container counts per image ID. */
   counts(): Map<string, number>;
-  /** GC roots held by containers (their image's layers, their own layers). */
-  roots(): Node[];
 }
 
 /** A store without containers. */
 export const noUsers: ImageUsers = {
   usersOf: () => [],
   counts: () => new Map(),
-  roots: () => [],
 };

@@ -5,6 +5,7 @@ export type { ContainerPatch, ContainerRecords } from "./containers.ts";
 export type { EventRecord, EventRecords } from "./events.ts";
 export type { ImageRecords } from "./images.ts";
 export type { LayerRecords } from "./layers.ts";
+export type { LeasedResource, LeaseRecord, LeaseRecords } from "./leases.ts";
 export { FileLock, withLock } from "./lock.ts";
 export type { ContainerNetworkingRecord, EndpointRecord, NetworkRecord, NetworkRecords } from "./networks.ts";
 export type { ContainerRecord, ContainerState, ImageRecord, LayerRecord, RefRecord } from "./records.ts";

@@ -163,4 +163,19 @@ export const MIGRATIONS: readonly string[] = [
     backoff_ms       INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // Leases: work in progress pins what it uses until it is recorded (src/gc/lease.ts).
+  `
+  CREATE TABLE leases (
+    id         TEXT PRIMARY KEY,
+    purpose    TEXT NOT NULL,
+    pid        INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE lease_resources (
+    lease_id TEXT NOT NULL REFERENCES leases(id) ON DELETE CASCADE,
+    type     TEXT NOT NULL,
+    key      TEXT NOT NULL,
+    PRIMARY KEY (lease_id, type, key)
+  );
+  `,
 ];

@@ -11,6 +11,7 @@ import { type Db, openDb } from "./db.ts";
 import { EventRecords } from "./events.ts";
 import { ImageRecords } from "./images.ts";
 import { LayerRecords } from "./layers.ts";
+import { LeaseRecords } from "./leases.ts";
 import { NetworkRecords } from "./networks.ts";
 import { ImageParents } from "./parents.ts";
 import { RestartRecords } from "./restarts.ts";
@@ -36,6 +37,8 @@ export class MetadataStore {
   readonly events: EventRecords;
   /** Restart policies' memory: RestartCount, a user's stop, the back-off. */
   readonly restarts: RestartRecords;
+  /** Work in progress and what it pins against garbage collection. */
+  readonly leases: LeaseRecords;
 
   private constructor(readonly db: Db) {
     const q = new Statements(db);
@@ -50,6 +53,7 @@ export class MetadataStore {
     this.parents = new ImageParents(q);
     this.events = new EventRecords(q);
     this.restarts = new RestartRecords(q);
+    this.leases = new LeaseRecords(q);
   }
 
   static open(path: string): MetadataStore {

@@ -1,7 +1,8 @@
 /**
  * `system check`: proves the store is what its records say. Every blob is
  * re-hashed, every layer is re-emitted from disk and its diff ID recomputed,
- * every name must lead to an image whose layers are all present. With
+ * every name must lead to an image whose layers are all present, and every
+ * container's layers must be there. With
  * `repair`, garbage collection clears leftovers of crashed commands first.
  */
 import { createHash } from "node:crypto";
@@ -9,7 +10,6 @@ import { existsSync } from "node:fs";
 import { emitLayer } from "../archive/index.ts";
 import type { Digest } from "../digest/index.ts";
 import { sweep } from "../gc/index.ts";
-import type { ImageUsers } from "../image/index.ts";
 import type { LayerRecord } from "../metadata/index.ts";
 import type { Store } from "../store/index.ts";
 
@@ -33,12 +33,8 @@ async function diffIdOnDisk(store: Store, layer: LayerRecord): Promise<Digest> {
   return `sha256:${hash.digest("hex")}` as Digest;
 }
 
-export async function checkStore(
-  store: Store,
-  users: ImageUsers,
-  opts: { repair?: boolean },
-): Promise<CheckReport> {
-  if (opts.repair) await sweep(store, { extraRoots: users.roots() });
+export async function checkStore(store: Store, opts: { repair?: boolean }): Promise<CheckReport> {
+  if (opts.repair) await sweep(store);
   const problems: string[] = [];
   // Networking leftovers first: with `repair`, they are undone before anything else is judged.
   problems.push(...(await (await import("../network/index.ts")).checkNetworking(store, opts)));
@@ -69,6 +65,9 @@ export async function checkStore(
       problems.push(`image ${image.id}: manifest ${image.manifestDigest} is missing`);
     }
     for (const c of image.chain) if (!known.has(c)) problems.push(`image ${image.id}: layer ${c} is missing`);
+  }
+  for (const c of store.meta.containers.list()) {
+    for (const l of c.chain) if (!known.has(l)) problems.push(`container ${c.id}: layer ${l} is missing`);
   }
   const ids = new Set(images.map((i) => i.id as string));
   const refs = store.meta.images.listRefs();

@@ -80,6 +80,6 @@ export class SystemService {
   /** Verifies every blob and layer against its digest and every name against its image. */
   async check(opts: { repair?: boolean } = {}): Promise<CheckReport> {
     const { checkStore } = await import("./check.ts");
-    return checkStore(this.store, this.images.users, opts);
+    return checkStore(this.store, opts);
   }
 }
