@@ -429,6 +429,9 @@ export class ContainerService {
       });
       removeLockFile(this.store, now.id);
       recordContainerEvent(this.store, now, "destroy");
+    }).catch((err) => {
+      // A `container prune` removed it once it stopped (the kill above): removed either way.
+      if (!isStrataError(err, "NOT_FOUND")) throw err;
     });
     if (opts.volumes) releaseVolumes(this.store, mountsOf(c.config));
     await sweepAfterRemoval(this.store, c.imageId);
