@@ -76,7 +76,6 @@ function assertRmiOutcome(ref: string, rmi: CliResult): "run" | "rmi" {
 function sideOps(lane: string, round: number, ids: string[]): Array<Promise<CliResult>> {
   const ops: Array<Promise<CliResult>> = [];
   if (round >= 2) ops.push(strata(root, ["rm", "-f", ids[round - 2]]));
-  if (round % 5 === 2) ops.push(strata(root, ["container", "prune", "-f"]));
   if (round % 7 === 3 && lane === "b") ops.push(strata(root, ["image", "prune", "-a", "-f"]));
   return ops;
 }
@@ -93,10 +92,15 @@ async function lane(name: string): Promise<LaneResult> {
   for (let round = 0; round < ROUNDS && !stopped; round++) {
     const ref = image(name, round % TAGS);
     // rmi starts a little later each round, so its removal sweeps across the run's create.
+    const running = strata(root, ["run", "-d", ref]);
+    // `container prune` starts once the run has started its container, racing the `rm -f`s: a prune
+    // between a run's create and its start removes the created container (Docker's prune does too).
+    const prune = round % 5 === 2 ? [running.then(() => strata(root, ["container", "prune", "-f"]))] : [];
     const [run, rmi, ...side] = await Promise.all([
-      strata(root, ["run", "-d", ref]),
+      running,
       sleep((round % 8) * 15).then(() => strata(root, ["rmi", ref])),
       ...sideOps(name, round, ids),
+      ...prune,
     ]);
     assert.equal(run.code, 0, `round ${round}: run -d ${ref}: ${run.stderr}`);
     ids.push(run.stdout.trim().split("\n").at(-1) as string);
