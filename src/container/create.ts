@@ -70,37 +70,42 @@ function restartPolicyOf(opts: CreateOptions): RestartPolicy {
   return policy;
 }
 
-async function ensureImage(images: ImageService, opts: CreateOptions) {
+/** The stored image, pulled when missing; undefined when something removed it right after its pull. */
+async function ensureImage(images: ImageService, opts: CreateOptions): Promise<ImageRecord | undefined> {
   try {
-    return images.get(opts.image);
+    return images.get(opts.image).image;
   } catch (err) {
     if (!isStrataError(err, "NOT_FOUND") || opts.pull === "never") throw err;
   }
   opts.onPullStart?.(opts.image);
   await images.pull(opts.image, { onProgress: opts.onPullProgress });
-  return images.get(opts.image);
+  try {
+    return images.get(opts.image).image;
+  } catch (err) {
+    // An rmi or `image prune -a` came between the pull and this look-up: the caller tries again.
+    if (isStrataError(err, "NOT_FOUND")) return undefined;
+    throw err;
+  }
 }
 
 /**
  * The image, pinned by `lease` so that its config and layers stay while the
- * container is set up on them. An rmi that removed it between lookup and
- * pin came first: look it up again (pulling it, or No such image).
+ * container is set up on them; undefined when an rmi or prune removed it
+ * before the pin (it came first: the caller looks it up again, pulling it).
  */
 async function pinnedImage(
   store: Store,
   images: ImageService,
   opts: CreateOptions,
   lease: Lease,
-): Promise<ImageRecord> {
-  for (;;) {
-    const { image } = await ensureImage(images, opts);
-    const pinned = store.meta.transaction(() => {
-      if (!store.meta.images.get(image.id)) return false;
-      lease.pin(imageResources(image));
-      return true;
-    });
-    if (pinned) return image;
-  }
+): Promise<ImageRecord | undefined> {
+  const image = await ensureImage(images, opts);
+  if (!image) return undefined;
+  return store.meta.transaction(() => {
+    if (!store.meta.images.get(image.id)) return undefined;
+    lease.pin(imageResources(image));
+    return image;
+  });
 }
 
 export async function createContainer(
@@ -110,10 +115,11 @@ export async function createContainer(
 ): Promise<string> {
   const name = opts.name === undefined ? undefined : validName(opts.name);
   return withLease(store, "create", async (lease) => {
-    // An rmi may still remove the image's record (not its files) before the container's is written.
+    // Each step can lose the image to an rmi or prune that came first: then the next attempt
+    // resolves it again (pulling it). Three losses in a row end as Docker's would: No such image.
     for (let attempt = 1; ; attempt++) {
       const image = await pinnedImage(store, images, opts, lease);
-      const id = await createOn(store, image, opts, name);
+      const id = image && (await createOn(store, image, opts, name));
       if (id) return id;
       if (attempt === 3) throw new StrataError("NOT_FOUND", `No such image: ${opts.image}`);
     }
