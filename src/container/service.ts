@@ -407,11 +407,10 @@ export class ContainerService {
           `You cannot remove a ${c.state} container ${c.id}. Stop the container before attempting removal or force remove`,
         );
       }
-      await this.kill(c.id).catch((err) => {
-        if (!isStrataError(err, "CONFLICT")) throw err;
-      });
-      await waitExitStatus(runtimeDir(this.store.root, c.id)).catch(() => {});
-      c = await refresh(this.store, c);
+      const stopped = await this.killForRemoval(c);
+      // A `container prune` removed it once the kill stopped it: removed either way.
+      if (!stopped) return c.id;
+      c = stopped;
     }
     await withContainer(this.store, c.id, async (now) => {
       if (isActive(now))
@@ -436,6 +435,20 @@ export class ContainerService {
     if (opts.volumes) releaseVolumes(this.store, mountsOf(c.config));
     await sweepAfterRemoval(this.store, c.imageId);
     return c.id;
+  }
+
+  /** Kills `c` for `rm -f` and waits for its end; undefined when another command removed it meanwhile. */
+  private async killForRemoval(c: ContainerRecord): Promise<ContainerRecord | undefined> {
+    try {
+      await this.kill(c.id).catch((err) => {
+        if (!isStrataError(err, "CONFLICT")) throw err;
+      });
+      await waitExitStatus(runtimeDir(this.store.root, c.id)).catch(() => {});
+      return await refresh(this.store, c);
+    } catch (err) {
+      if (isStrataError(err, "NOT_FOUND")) return undefined;
+      throw err;
+    }
   }
 
   /**
