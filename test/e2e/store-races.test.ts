@@ -75,9 +75,25 @@ function assertRmiOutcome(ref: string, rmi: CliResult): "run" | "rmi" {
 /** What a lane throws in beside its pair, so removals and prunes race too. */
 function sideOps(lane: string, round: number, ids: string[]): Array<Promise<CliResult>> {
   const ops: Array<Promise<CliResult>> = [];
-  if (round >= 2) ops.push(strata(root, ["rm", "-f", ids[round - 2]]));
+  if (round >= 2 && ids[round - 2]) ops.push(strata(root, ["rm", "-f", ids[round - 2]]));
   if (round % 7 === 3 && lane === "b") ops.push(strata(root, ["image", "prune", "-a", "-f"]));
   return ops;
+}
+
+/**
+ * The run's container ID; "" when the other lane's `container prune` removed
+ * the created container before its start — Docker's outcome too (its prune
+ * removes created containers, and `docker run` then fails on the start).
+ */
+function runOutcome(ref: string, round: number, run: CliResult): string {
+  if (run.code === 0) return run.stdout.trim().split("\n").at(-1) as string;
+  assert.equal(run.code, 125, `round ${round}: run -d ${ref}: ${run.stderr}`);
+  assert.match(
+    run.stderr,
+    /Error response from daemon: No such container: [0-9a-f]{64}/,
+    `round ${round}: ${run.stderr}`,
+  );
+  return "";
 }
 
 interface LaneResult {
@@ -103,8 +119,7 @@ async function lane(name: string): Promise<LaneResult> {
       ...sideOps(name, round, ids),
       ...prune,
     ]);
-    assert.equal(run.code, 0, `round ${round}: run -d ${ref}: ${run.stderr}`);
-    ids.push(run.stdout.trim().split("\n").at(-1) as string);
+    ids.push(runOutcome(ref, round, run));
     outcomes[assertRmiOutcome(ref, rmi)]++;
     log.push(
       `${name}${round}: run ${run.stdout.trim()} | rmi ${rmi.code} | ${side.map((o) => o.stdout.trim()).join(" ; ")}`,
@@ -116,7 +131,8 @@ async function lane(name: string): Promise<LaneResult> {
       }
     }
   }
-  const running = new Map(ids.slice(-2).map((id, k) => [id, (ids.length - 2 + k) % TAGS]));
+  const last = ids.map((id, r): [string, number] => [id, r % TAGS]).slice(-2);
+  const running = new Map(last.filter(([id]) => id !== ""));
   return { running, outcomes };
 }
 
