@@ -12,12 +12,12 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSyn
 import { basename, join, posix } from "node:path";
 import type { Digest } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
+import { acquireLease, type Lease, withIngestLock } from "../gc/index.ts";
 import { parseConfig } from "../image/config.ts";
 import type { ImageService } from "../image/index.ts";
 import { ingestUpper } from "../image/ingest.ts";
 import { recordImage } from "../image/record.ts";
-import type { BuildCacheRecords } from "../metadata/index.ts";
-import { FileLock } from "../metadata/index.ts";
+import type { BuildCacheRecords, ImageRecord } from "../metadata/index.ts";
 import { hostPlatform } from "../oci/index.ts";
 import { parseNormalizedNamed, parseReference, type Reference, referenceString } from "../reference/index.ts";
 import type { Store } from "../store/index.ts";
@@ -37,6 +37,7 @@ import { type DispatchContext, history, resolveMeta, shellOf, workdirPath } from
 import type { Instruction } from "./instructions.ts";
 import { parseInstruction } from "./instructions.ts";
 import { parseLine } from "./parser.ts";
+import { pinImage, pinLayers } from "./pins.ts";
 import { type BuildListener, Progress, type Vertex } from "./progress.ts";
 import { cleanStaleBuildContainers, runStep } from "./run.ts";
 import { ShellLex } from "./shell-lex.ts";
@@ -122,6 +123,8 @@ export class Builder {
   private readonly counters = new Map<number, number>();
   private readonly named: boolean;
   private readonly snapshots = new Set<StepSnapshot>();
+  /** Held while build() runs: what the build stands on (pins.ts). */
+  private lease?: Lease;
 
   constructor(
     private readonly store: Store,
@@ -169,8 +172,9 @@ export class Builder {
 
   async build(): Promise<BuildResult> {
     const tags = (this.opts.tags ?? []).map((t) => parseTag(t));
-    const gcLock = new FileLock(this.store.gcLockPath);
-    await gcLock.acquire("shared");
+    // A lease, not the GC lock, for the whole build: rmi and prune need not wait for a long RUN,
+    // and spare what the lease pins. The lock is held only while a step's layer is written.
+    this.lease = acquireLease(this.store, "build");
     try {
       cleanStaleBuildContainers(this.store.root);
       cleanStaleBuilds(this.store);
@@ -200,7 +204,8 @@ export class Builder {
       return this.export(result.state, tags);
     } finally {
       for (const s of this.snapshots) s.remove();
-      gcLock.release();
+      this.lease.release();
+      this.lease = undefined;
     }
   }
 
@@ -212,6 +217,28 @@ export class Builder {
       this.bases.set(name, b);
     }
     return b;
+  }
+
+  private pins(): Lease {
+    if (!this.lease) throw new StrataError("INTERNAL", "a build step ran outside build()");
+    return this.lease;
+  }
+
+  /** The base image's ID: the stored one (unless `--pull`), else pulled. */
+  private async resolveBase(name: string, platform: string | undefined, pull: boolean): Promise<Digest> {
+    if (!pull) {
+      try {
+        return this.images.get(name).image.id;
+      } catch (err) {
+        if (!(err instanceof StrataError && err.code === "NOT_FOUND")) throw err;
+      }
+    }
+    const { parsePlatform } = await import("../oci/index.ts");
+    const r = await this.images.pull(name, {
+      signal: this.opts.signal,
+      platform: platform ? parsePlatform(platform) : undefined,
+    });
+    return r.imageId;
   }
 
   private async loadBase(name: string, platform?: string): Promise<BaseImage> {
@@ -227,26 +254,16 @@ export class Builder {
     const display = referenceString(ref);
     const v = this.progress.vertex(`[internal] load metadata for ${display}`).start();
     try {
-      let id: Digest | undefined;
-      if (!this.opts.pull) {
-        try {
-          id = this.images.get(name).image.id;
-        } catch (err) {
-          if (!(err instanceof StrataError && err.code === "NOT_FOUND")) throw err;
-        }
+      // An rmi or prune between finding the base and pinning it came first: pull it again.
+      let image: ImageRecord | undefined;
+      for (let attempt = 1; !image; attempt++) {
+        const id = await this.resolveBase(name, platform, (this.opts.pull ?? false) || attempt > 1);
+        image = pinImage(this.store, this.pins(), id);
+        if (!image && attempt === 3) throw new StrataError("NOT_FOUND", `No such image: ${display}`);
       }
-      if (!id) {
-        const { parsePlatform } = await import("../oci/index.ts");
-        const r = await this.images.pull(name, {
-          signal: this.opts.signal,
-          platform: platform ? parsePlatform(platform) : undefined,
-        });
-        id = r.imageId;
-      }
-      const record = this.images.get(id).image;
-      const config = parseConfig(this.store.content.read(id)).raw;
+      const config = parseConfig(this.store.content.read(image.id)).raw;
       v.done();
-      return { id, chain: record.chain, config, display };
+      return { id: image.id, chain: image.chain, config, display };
     } catch (err) {
       v.fail((err as Error).message);
       throw err;
@@ -337,8 +354,8 @@ export class Builder {
     if (this.opts.noCache) return undefined;
     const rec = this.cache.get(key);
     if (!rec) return undefined;
-    // A record whose layers were removed since is no hit.
-    if (!rec.chain.every((c) => this.store.meta.layers.get(c))) return undefined;
+    // A record whose layers were removed since is no hit; a hit's layers stay pinned until the build ends.
+    if (!pinLayers(this.store, this.pins(), rec.chain)) return undefined;
     this.cache.touch(key);
     return JSON.parse(rec.state) as StageState;
   }
@@ -387,14 +404,19 @@ export class Builder {
       await work(snap);
       snap.unmount();
       const next = cloneState(state);
-      let layer: { chainId: Digest; diffId: Digest; size: number } | null = null;
-      if (!snap.upperEmpty()) {
-        layer = await ingestUpper(
+      // The GC lock from staging to the pin: no collection sees the layer before it is held.
+      const layer = await withIngestLock(this.store, async () => {
+        if (snap.upperEmpty()) return null;
+        const l = await ingestUpper(
           this.store,
           snap.upper,
           state.chain.at(-1) ?? null,
           this.epoch === undefined ? {} : { clampMtime: this.epoch },
         );
+        this.pins().pin([{ type: "layer", key: l.chainId }]);
+        return l;
+      });
+      if (layer) {
         next.chain.push(layer.chainId);
         next.diffIds.push(layer.diffId);
       }
@@ -743,18 +765,21 @@ export class Builder {
     doc.rootfs = { type: "layers", diff_ids: state.diffIds };
     if (state.variant) doc.variant = state.variant;
     const bytes = Buffer.from(JSON.stringify(doc));
-    const imageId = this.store.content.write(bytes);
-    const parsed = parseConfig(bytes);
-    const image = {
-      imageId,
-      config: parsed,
-      chain: state.chain,
-      manifestDigest: null,
-      manifestMediaType: null,
-      topDigest: null,
-    };
-    if (tags.length === 0) recordImage(this.store, undefined, image);
-    for (const t of tags) recordImage(this.store, t, image);
+    // The config blob is garbage until the image record names it: the GC lock between the two.
+    const imageId = await withIngestLock(this.store, async () => {
+      const id = this.store.content.write(bytes);
+      const image = {
+        imageId: id,
+        config: parseConfig(bytes),
+        chain: state.chain,
+        manifestDigest: null,
+        manifestMediaType: null,
+        topDigest: null,
+      };
+      if (tags.length === 0) recordImage(this.store, undefined, image);
+      for (const t of tags) recordImage(this.store, t, image);
+      return id;
+    });
     v.status(`writing image ${imageId} done`);
     for (const t of tags) v.status(`naming to ${referenceString(t)} done`);
     v.done();

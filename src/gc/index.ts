@@ -6,6 +6,7 @@ export {
   leasedResources,
   withLease,
 } from "./lease.ts";
+export { withGcLock, withIngestLock } from "./lock.ts";
 export { mark, type Node, type NodeType, nodeId } from "./mark.ts";
 export {
   clearStagingIfIdle,
@@ -15,5 +16,4 @@ export {
   removeDoomed,
   type SweepResult,
   sweep,
-  withGcLock,
 } from "./sweep.ts";

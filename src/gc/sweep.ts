@@ -10,10 +10,11 @@
 import { promises as fsPromises } from "node:fs";
 import type { Digest } from "../digest/index.ts";
 import type { ImageRecord, LayerRecord } from "../metadata/index.ts";
-import { FileLock } from "../metadata/index.ts";
 import type { Store } from "../store/index.ts";
 import { leasedResources } from "./lease.ts";
+import { withGcLock } from "./lock.ts";
 import { mark, type Node, nodeId } from "./mark.ts";
+import { ownedByLiveBuild } from "./staging.ts";
 
 export interface SweepResult {
   layers: Digest[];
@@ -54,28 +55,6 @@ export function reachable(store: Store): Set<string> {
     const image = images.get(n.key);
     return image ? imageRefs(image) : [];
   });
-}
-
-/**
- * Runs `fn` holding the exclusive GC lock. With `tryOnly`, returns undefined
- * at once when another command holds the store.
- */
-export async function withGcLock<T>(
-  store: Store,
-  fn: () => Promise<T>,
-  opts: { tryOnly?: boolean } = {},
-): Promise<T | undefined> {
-  const lock = new FileLock(store.gcLockPath);
-  if (opts.tryOnly) {
-    if (!lock.tryAcquire("exclusive")) return undefined;
-  } else {
-    await lock.acquire("exclusive");
-  }
-  try {
-    return await fn();
-  } finally {
-    lock.release();
-  }
 }
 
 /** Sweeps unreachable content. Waits for the exclusive lock unless `tryOnly`. */
@@ -165,7 +144,9 @@ export function collectCandidates(store: Store, candidates: { layers: Digest[]; 
 /** Staging leftovers, partial blobs and layer lock files; only safe under the exclusive lock (nobody is pulling). */
 async function clearStaging(store: Store): Promise<void> {
   store.content.removePartial();
-  for (const path of store.layers.listTmp()) await fsPromises.rm(path, { recursive: true, force: true });
+  for (const path of store.layers.listTmp()) {
+    if (!ownedByLiveBuild(path)) await fsPromises.rm(path, { recursive: true, force: true });
+  }
   await fsPromises.rm(store.layerLockDir, { recursive: true, force: true });
 }
 
