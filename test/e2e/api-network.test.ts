@@ -106,7 +106,15 @@ test("docker run -p 127.0.0.1::80 and -P: the page over HTTP; port, ps and inspe
     await ok(["ps", "--filter", "name=pa", "--format", "{{.Ports}}"], { bin: DOCKER_20 }),
     `0.0.0.0:${any}->80/tcp, :::${any}->80/tcp\n`,
   );
-  await ok(["rm", "-f", "pw", "pa"]);
+  // A port already held: the start fails with Docker's message; the container stays created, as Docker's.
+  const clash = await docker(svc, ["run", "-d", "--name", "clash", "-p", `127.0.0.1:${port}:80`, WEB]);
+  assert.equal(clash.code, 125);
+  assert.match(
+    clash.stderr,
+    new RegExp(`Bind for 127\\.0\\.0\\.1:${port} failed: port is already allocated\n`),
+  );
+  assert.match((await strata(root, ["ps", "-a", "--filter", "name=clash"])).stdout, / Created /);
+  await ok(["rm", "-f", "pw", "pa", "clash"]);
   const bad = await docker(svc, ["run", "-d", "--network", "nope", WEB]);
   assert.equal(bad.code, 125);
   // Refused at create with a 400 (a 404 would make the CLI pull the image and try again).
@@ -183,7 +191,29 @@ test("docker network create, ls, inspect, run --network/--network-alias/--ip, co
     "Error response from daemon: bridge is a pre-defined network and cannot be removed\n",
   );
   await ok(["rm", "-f", "srv", "cli"]);
+  // Two --network flags (API 1.44): created on the first, connected to the second before it starts.
   await ok(["network", "create", "apinet2"]);
+  await ok(["run", "-d", "--name", "two", "--network", "apinet1", "--network", "apinet2", WEB]);
+  const two = JSON.parse(await ok(["inspect", "two"]))[0].NetworkSettings.Networks;
+  assert.deepEqual(Object.keys(two).sort(), ["apinet1", "apinet2"]);
+  assert.ok(two.apinet1.IPAddress && two.apinet2.IPAddress, JSON.stringify(two));
+  assert.equal(await fetchByName("apinet2", "http://two/"), SERVIDORWEB_INDEX.v1);
+  // A second network that does not exist: refused, and the container created for it is gone.
+  const three = await docker(svc, [
+    "run",
+    "-d",
+    "--name",
+    "three",
+    "--network",
+    "apinet1",
+    "--network",
+    "nope",
+    WEB,
+  ]);
+  assert.equal(three.code, 125);
+  assert.match(three.stderr, /^docker: Error response from daemon: network nope not found\n/);
+  assert.equal((await strata(root, ["ps", "-aq", "--filter", "name=three"])).stdout, "");
+  await ok(["rm", "-f", "two"]);
   assert.equal(await ok(["network", "rm", "apinet2"]), "apinet2\n");
   assert.equal(await ok(["network", "prune", "-f"]), "Deleted Networks:\napinet1\n\n");
   assert.equal(
