@@ -292,5 +292,17 @@ test("dockerode: networks, and a container created with ExposedPorts, PortBindin
   const pruned = await dockerode.pruneNetworks({ filters: { label: ["app=dockerode"] } });
   assert.deepEqual(pruned.NetworksDeleted, ["apinet3"]);
   await other.remove();
+  // IPAM's subnet and gateway and Internal reach the engine (a subnet unlikely to be taken on this machine).
+  const subnet = `10.253.${process.pid % 250}.0/24`;
+  const gateway = subnet.replace(/0\/24$/, "254");
+  const ipam = await dockerode.createNetwork({
+    Name: "apinet6",
+    Internal: true,
+    IPAM: { Driver: "default", Config: [{ Subnet: subnet, Gateway: gateway }] },
+  });
+  const got = await ipam.inspect();
+  assert.deepEqual(got.IPAM?.Config, [{ Subnet: subnet, Gateway: gateway }]);
+  assert.equal(got.Internal, true);
+  await ipam.remove();
   assert.deepEqual((await dockerode.listNetworks()).map((n) => n.Name).sort(), ["bridge", "host", "none"]);
 });
