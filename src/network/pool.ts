@@ -5,7 +5,8 @@
  * and records each subnet it holds as a claim file in one directory, under
  * the machine-wide network lock. A claim whose store was deleted is stale:
  * its bridge and rules are removed and its subnet reused. Routes the host
- * already has (docker0, a VPN…) are never chosen.
+ * already has (docker0, a VPN…, a strata bridge left without its claim) are
+ * never chosen.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -56,7 +57,9 @@ function hostRoutes(): Subnet[] {
   const out: Subnet[] = [];
   for (const line of text.split("\n").slice(1)) {
     const f = line.trim().split(/\s+/);
-    if (f.length < 8 || (f[0] as string).startsWith("st-")) continue;
+    // strata's own bridges count too: one left behind without its claim (a failed removal) still
+    // routes its subnet, and a new network given that subnet would be unreachable from the host.
+    if (f.length < 8) continue;
     const le = (hex: string) => Buffer.from(hex, "hex").readUInt32LE(0);
     const maskBits = le(f[7] as string)
       .toString(2)
