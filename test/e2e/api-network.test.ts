@@ -22,6 +22,7 @@ import {
 } from "../support/api.ts";
 import { strata } from "../support/cli.ts";
 import { pushServidorweb, SERVIDORWEB_INDEX } from "../support/fixtures.ts";
+import { fetchText } from "../support/http.ts";
 
 const { root, cleanup } = serviceRoot();
 let svc: ApiService;
@@ -46,19 +47,6 @@ async function ok(args: string[], opts: { bin?: string } = {}): Promise<string> 
   const r = await docker(svc, args, opts);
   assert.equal(r.code, 0, `docker ${args.join(" ")}: ${r.stderr}`);
   return r.stdout;
-}
-
-async function fetchText(url: string): Promise<string> {
-  let last: unknown;
-  for (let i = 0; i < 100; i++) {
-    try {
-      return await (await fetch(url)).text();
-    } catch (err) {
-      last = err;
-      await sleep(50);
-    }
-  }
-  throw new Error(`${url} never answered: ${String(last)}`);
 }
 
 /** Runs `wget` in a new container on `network` until the name resolves (aardvark-dns takes a moment). */

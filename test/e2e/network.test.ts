@@ -14,6 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { RegistryClient } from "../../src/registry/index.ts";
 import { strata } from "../support/cli.ts";
 import { pushServidorweb, SERVIDORWEB_INDEX } from "../support/fixtures.ts";
+import { fetchText } from "../support/http.ts";
 import { startRegistry } from "../support/registry.ts";
 import { tempDir } from "../support/tmp.ts";
 
@@ -31,28 +32,6 @@ async function ok(args: string[]): Promise<string> {
   const r = await run(args);
   assert.equal(r.code, 0, `strata ${args.join(" ")}: ${r.stderr}`);
   return r.stdout;
-}
-
-/** Fetches until the server answers (the container's httpd needs a moment to listen). */
-async function fetchText(url: string): Promise<string> {
-  let last: unknown;
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
-      return await res.text();
-    } catch (err) {
-      last = err;
-      await sleep(50);
-    }
-  }
-  // Say why: the error's cause and the NAT rules that mention the port.
-  const cause = (last as { cause?: unknown })?.cause;
-  const port = new URL(url).port;
-  const nat = execFileSync("iptables-save", ["-t", "nat"], { encoding: "utf8" })
-    .split("\n")
-    .filter((l) => l.includes(port));
-  throw new Error(`${url} never answered: ${String(last)} (${String(cause)}); NAT rules:\n${nat.join("\n")}`);
 }
 
 /** The kernel state a store's networking could leave: links and iptables lines. */
