@@ -6,8 +6,32 @@
 const DECIMAL = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
 const BINARY = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
 
-/** Go's strconv.FormatFloat(x, 'g', p, 64) for finite x ≥ 0. */
+/** One cache per precision: listings print the same few sizes thousands of times (`image tree`). */
+const memo = new Map<number, Map<number, string>>();
+
+/**
+ * Go's strconv.FormatFloat(x, 'g', p, 64). An integer with at most p digits
+ * prints as itself; other values go through the exact expansion once each
+ * (it costs ~10 µs: a 100-digit string and a BigInt).
+ */
 export function formatG(x: number, p: number): string {
+  if (Number.isInteger(x) && x >= 0 && x < 10 ** p) return String(x);
+  let cache = memo.get(p);
+  if (!cache) {
+    cache = new Map();
+    memo.set(p, cache);
+  }
+  let out = cache.get(x);
+  if (out === undefined) {
+    if (cache.size >= 4096) cache.clear();
+    out = formatGExact(x, p);
+    cache.set(x, out);
+  }
+  return out;
+}
+
+/** Go's strconv.FormatFloat(x, 'g', p, 64) for finite x ≥ 0, from the exact decimal expansion. */
+export function formatGExact(x: number, p: number): string {
   if (x === 0) return "0";
   if (!Number.isFinite(x)) return String(x);
   const neg = x < 0;

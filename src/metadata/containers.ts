@@ -1,7 +1,7 @@
 /** The containers table; a row's config is parsed once here into a typed ContainerConfig. */
 import type { Digest } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
-import { containerConfigSchema } from "./container-config.ts";
+import { CONFIG_VERSION, type ContainerConfig, containerConfigSchema } from "./container-config.ts";
 import type { ContainerRecord, ContainerState } from "./records.ts";
 import type { Statements } from "./statements.ts";
 
@@ -12,6 +12,8 @@ interface ContainerRow {
   image_name: string;
   chain: string;
   config: string;
+  /** The CONFIG_VERSION whose schema validated `config` on its way in; 0 for rows of before. */
+  config_version: number;
   created_at: string;
   state: ContainerState;
   pid: number;
@@ -20,8 +22,18 @@ interface ContainerRow {
   finished_at: string | null;
 }
 
-function parseConfig(r: ContainerRow): ContainerRecord["config"] {
-  const parsed = containerConfigSchema().safeParse(JSON.parse(r.config));
+function parseConfig(r: ContainerRow): ContainerConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(r.config);
+  } catch (cause) {
+    throw new StrataError("STORE_CORRUPT", `the stored configuration of container ${r.id} is not JSON`, {
+      cause,
+    });
+  }
+  // Validated by this schema when it was written (toStored): nothing left to check or default.
+  if (r.config_version === CONFIG_VERSION) return json as ContainerConfig;
+  const parsed = containerConfigSchema().safeParse(json);
   if (!parsed.success) {
     throw new StrataError(
       "STORE_CORRUPT",
@@ -30,6 +42,9 @@ function parseConfig(r: ContainerRow): ContainerRecord["config"] {
   }
   return parsed.data;
 }
+
+/** The config as stored: what the schema makes of it (a bug upstream fails here, not at every read). */
+const toStored = (config: ContainerConfig): string => JSON.stringify(containerConfigSchema().parse(config));
 
 const fromRow = (r: ContainerRow): ContainerRecord => ({
   id: r.id,
@@ -92,8 +107,8 @@ export class ContainerRecords {
   insert(c: ContainerRecord): void {
     this.q
       .sql(
-        `INSERT INTO containers (id, name, image_id, image_name, chain, config, created_at, state, pid, exit_code,
-           started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO containers (id, name, image_id, image_name, chain, config, config_version, created_at, state,
+           pid, exit_code, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         c.id,
@@ -101,7 +116,8 @@ export class ContainerRecords {
         c.imageId,
         c.imageName,
         JSON.stringify(c.chain),
-        JSON.stringify(c.config),
+        toStored(c.config),
+        CONFIG_VERSION,
         c.createdAt,
         c.state,
         c.pid,
@@ -119,8 +135,10 @@ export class ContainerRecords {
   }
 
   /** Replaces a container's config (`update` changes its limits). */
-  updateConfig(id: string, config: ContainerRecord["config"]): void {
-    this.q.sql("UPDATE containers SET config = ? WHERE id = ?").run(JSON.stringify(config), id);
+  updateConfig(id: string, config: ContainerConfig): void {
+    this.q
+      .sql("UPDATE containers SET config = ?, config_version = ? WHERE id = ?")
+      .run(toStored(config), CONFIG_VERSION, id);
   }
 
   delete(id: string): void {

@@ -178,4 +178,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (lease_id, type, key)
   );
   `,
+  // Which container-config schema validated a row's config when it was written (metadata/containers.ts):
+  // rows of the current one are read without zod. 0: written before, parsed with zod on every read.
+  `
+  ALTER TABLE containers ADD COLUMN config_version INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -10,6 +10,7 @@ import {
   parseFormat,
   renderTable,
 } from "../../src/format/index.ts";
+import { formatG, formatGExact } from "../../src/format/size.ts";
 
 /** A reference output's body: without its `$ command` line and `[exit N]` line. */
 function reference(name: string): string {
@@ -33,6 +34,14 @@ test("go-units sizes, Go's %g rounding included", () => {
   assert.equal(humanSizeWithPrecision(5, 3), "5B");
   assert.equal(humanSizeWithPrecision(1_048_576, 3), "1.05MB");
   assert.equal(humanSize(0), "0B");
+});
+
+test("formatG's integer path and cache agree with the exact expansion, asked twice", () => {
+  const values = [0, 1, 7, 99, 100, 999, 1000, 9999, 10_000, 123_456, 0.5, 1.125, 2.5, 999.5, 76.803871];
+  for (let i = 0; i < 300; i++) values.push(Math.floor(Math.random() * 2_000_000), Math.random() * 1000);
+  for (const p of [3, 4])
+    for (const x of values)
+      for (let again = 0; again < 2; again++) assert.equal(formatG(x, p), formatGExact(x, p), `${x} at ${p}`);
 });
 
 test("HumanDuration thresholds", () => {
