@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 // into CommonJS one file at a time; `import()` becomes `require()`.
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Script } from "node:vm";
 import { build, transformSync } from "esbuild";
 
 /** `version`'s Git commit and Built: the source's commit and its date (not the clock: rebuilds are identical). */
@@ -62,6 +63,26 @@ for (const file of files) {
     writeFileSync(file.replace(/\.js$/, ".cjs"), code);
     rmSync(file);
   }
+}
+// Chunks load through scripts/chunk-loader.cjs, each wrapped as CommonJS wraps a module, plus the loader.
+const WRAP_HEAD = "(function (exports, require, module, __filename, __dirname, __strata_load) {";
+const WRAP_TAIL = "\n})";
+const viaLoader = (code, prefix) =>
+  code.replace(new RegExp(`require\\("\\./${prefix}([\\w-]+)\\.cjs"\\)`, "g"), '__strata_load("$1")');
+const loader = readFileSync("scripts/chunk-loader.cjs", "utf8")
+  .replace("__STRATA_WRAP_HEAD", JSON.stringify(WRAP_HEAD))
+  .replace("__STRATA_WRAP_TAIL", JSON.stringify(WRAP_TAIL));
+const [shebang, ...main] = readFileSync("dist/strata.js", "utf8").split("\n");
+writeFileSync("dist/strata.js", [shebang, loader, viaLoader(main.join("\n"), "chunks/")].join("\n"));
+for (const name of readdirSync("dist/chunks")) {
+  const file = join("dist/chunks", name);
+  const code = viaLoader(readFileSync(file, "utf8"), "");
+  writeFileSync(file, code);
+  // The cache of what V8 compiles up front; functions compiled later are not in it.
+  writeFileSync(
+    `${file}.v8`,
+    new Script(WRAP_HEAD + code + WRAP_TAIL, { filename: file }).createCachedData(),
+  );
 }
 // The project is "type": "module"; the bundle is CommonJS.
 writeFileSync("dist/package.json", '{ "type": "commonjs" }\n');

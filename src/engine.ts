@@ -5,11 +5,13 @@
  */
 import { ContainerService } from "./container/index.ts";
 import { ImageService } from "./image/index.ts";
-import { NetworkService } from "./network/index.ts";
+// From the modules themselves, not network/index.ts: the bundler puts every module a
+// barrel reaches into the chunks loaded with the engine, and this one reaches netavark and the runtime.
+import { NetworkService } from "./network/service.ts";
 import type { RegistryClient, RegistryClientOptions } from "./registry/index.ts";
 import { RegistryService } from "./registry/service.ts";
 import { Store } from "./store/index.ts";
-import { SystemService } from "./system/index.ts";
+import { SystemService } from "./system/service.ts";
 import { VolumeService } from "./volume/index.ts";
 
 export type { BuildEvent, BuildOptions, BuildRequest, BuildResult } from "./build/index.ts";
@@ -36,16 +38,16 @@ export type {
   PushOptions,
   PushResult,
 } from "./image/index.ts";
-export {
-  type ConnectOptions,
-  type NetworkCreateOptions,
-  type NetworkInspect,
-  type NetworkingOptions,
-  type NetworkSummary,
-  type PortBinding,
-  type PublishedPort,
-  parsePublish,
+export type {
+  ConnectOptions,
+  NetworkCreateOptions,
+  NetworkInspect,
+  NetworkingOptions,
+  NetworkSummary,
+  PortBinding,
+  PublishedPort,
 } from "./network/index.ts";
+export { parsePublish } from "./network/ports.ts";
 export type { LoginResult, LogoutResult } from "./registry/login.ts";
 export type {
   CheckReport,

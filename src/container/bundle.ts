@@ -13,15 +13,9 @@ import { containerLayer } from "../snapshot/index.ts";
 import { setupMounts, withUserMounts } from "../volume/index.ts";
 import { applyHostOptions, hostOptionsOf, specInputOf } from "./host-config.ts";
 import { processArgs } from "./list.ts";
+import { bundleDir } from "./userdata.ts";
 
-/**
- * The container's runtime directory, as Podman's `userdata`: the bundle
- * (config.json), the /etc files, and conmon's attach socket, fifos, log and
- * exit code.
- */
-export function bundleDir(root: string, id: string): string {
-  return join(containerLayer(root, id).dir, "userdata");
-}
+export { bundleDir } from "./userdata.ts";
 
 /**
  * Writes the bundle and returns its directory; the container's layers must be

@@ -184,7 +184,10 @@ export function listContainers(
 ): ContainerSummary[] {
   const filters = parseContainerFilters(opts.filters ?? []);
   const all = opts.all || filters.has("status");
-  const imageSizes = new Map(store.meta.images.list().map((i) => [i.id as string, i.size]));
+  // Only sizes need the images' sizes (each container's SizeRootFs).
+  const imageSizes = opts.size
+    ? new Map(store.meta.images.list().map((i) => [i.id as string, i.size]))
+    : undefined;
   const names = new Map<string, string | null>();
   const ctx = filterContext(store, images);
   const isActive = (c: ContainerRecord) =>

@@ -13,38 +13,24 @@ import type { Digest } from "../digest/index.ts";
 import { isStrataError, StrataError } from "../errors.ts";
 import type { ImageService } from "../image/index.ts";
 import type { ContainerRecord } from "../metadata/index.ts";
-import {
-  type AttachOptions,
-  type AttachSession,
-  attach as attachRuntime,
-  type CopyLogsOptions,
-  copyLogs,
-  type ExecOptions,
-  execInContainer,
-  killContainer as killRuntime,
-  pauseContainer,
-  type RuntimeName,
-  readRecord,
-  resizeTerminal,
-  resolveUser,
-  resumeContainer,
-  stopContainer as stopRuntime,
-  type TerminalSize,
-  waitExitStatus,
+import type {
+  AttachOptions,
+  AttachSession,
+  CopyLogsOptions,
+  ExecOptions,
+  RuntimeName,
+  TerminalSize,
 } from "../runtime/index.ts";
 import { containerLayer, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { mountsOf, releaseVolumes } from "../volume/index.ts";
-import { refreshAndAutoRemove } from "./auto-remove.ts";
 import { cliPath } from "./cli-path.ts";
 import type { CommitOptions } from "./commit.ts";
 import type { PathStat } from "./copy.ts";
-import { type CreateOptions, createContainer } from "./create.ts";
+import type { CreateOptions } from "./create.ts";
 import { type Change, upperChanges } from "./diff.ts";
 import { recordContainerEvent } from "./events.ts";
-import { sweepAfterRemoval } from "./gc-trigger.ts";
-import { type ContainerInspect, inspectContainer } from "./inspect.ts";
-import { refresh, removeLockFile, runtimeDir, start, withContainer } from "./lifecycle.ts";
+import type { ContainerInspect } from "./inspect.ts";
 import { type ContainerSummary, isActive, type ListOptions, listContainers } from "./list.ts";
 import { findContainer } from "./lookup.ts";
 import { nameInUse, validName } from "./names.ts";
@@ -52,7 +38,16 @@ import { parseSignal } from "./signals.ts";
 import type { StatsResponse, StatsStreamOptions } from "./stats.ts";
 import type { TopResult } from "./top.ts";
 import type { LimitChanges } from "./update.ts";
+import { bundleDir as runtimeDir } from "./userdata.ts";
 import { ContainerImageUsers } from "./users.ts";
+
+/**
+ * The runtime (crun, conmon, attach, exec, logs) and the lifecycle built on it
+ * load on first use: about a third of the engine's code, which `ps`, `images`
+ * or `volume ls` would otherwise load at every start for nothing.
+ */
+const runtime = () => import("../runtime/index.ts");
+const lifecycle = () => import("./lifecycle.ts");
 
 /** The caller's streams for an attached container (stdin only with -i). */
 export type AttachStreams = Omit<AttachOptions, "tty">;
@@ -76,6 +71,7 @@ export class ContainerService {
   }
 
   async create(opts: CreateOptions): Promise<string> {
+    const { createContainer } = await import("./create.ts");
     const id = await createContainer(this.store, this.images, opts);
     recordContainerEvent(this.store, this.get(id), "create");
     return id;
@@ -103,6 +99,7 @@ export class ContainerService {
     // A policy restarts from conmon's exit command, so that one runs even when someone is attached.
     const policy = c.config.RestartPolicy?.Name ?? "no";
     const settles = opts.monitorSettles ?? !opts.attach;
+    const { start } = await lifecycle();
     const session = await start(this.store, c, {
       attach: opts.attach,
       exitCommand: settles || policy !== "no" ? this.exitCommand(c.id) : undefined,
@@ -128,10 +125,8 @@ export class ContainerService {
       throw new StrataError("CONFLICT", "You cannot attach to a stopped container, start it first");
     }
     const tty = c.config.Tty;
-    return this.finishSession(
-      c.id,
-      await attachRuntime(runtimeDir(this.store.root, c.id), { ...streams, tty }),
-    );
+    const { attach } = await runtime();
+    return this.finishSession(c.id, await attach(runtimeDir(this.store.root, c.id), { ...streams, tty }));
   }
 
   private async finishSession(id: string, session: AttachSession | null): Promise<number | null> {
@@ -162,6 +157,7 @@ export class ContainerService {
   async wait(nameOrId: string): Promise<number> {
     let c = await this.refreshed(this.get(nameOrId));
     if (isActive(c)) {
+      const { waitExitStatus } = await runtime();
       const status = await waitExitStatus(runtimeDir(this.store.root, c.id)).catch(() => null);
       const now = this.store.meta.containers.get(c.id);
       // Removed meanwhile (an --rm container settled by its exit command): the status conmon recorded.
@@ -172,10 +168,10 @@ export class ContainerService {
   }
 
   /** The terminal size of a container started with a terminal (`resize`). */
-  resize(nameOrId: string, size: TerminalSize): void {
+  async resize(nameOrId: string, size: TerminalSize): Promise<void> {
     const c = this.get(nameOrId);
     if (!isActive(c)) throw new StrataError("CONFLICT", `Container ${c.id} is not running`);
-    resizeTerminal(runtimeDir(this.store.root, c.id), size);
+    (await runtime()).resizeTerminal(runtimeDir(this.store.root, c.id), size);
   }
 
   /** `stop`: the stop signal, SIGKILL after `timeout` seconds (the container's StopTimeout, else 10). A stopped container is fine. */
@@ -185,12 +181,12 @@ export class ContainerService {
     this.store.meta.restarts.set(c.id, { manuallyStopped: true });
     if (!isActive(c)) return;
     await this.thawed(c);
-    const { dir, runtime } = this.runtimeOf(c);
+    const { dir, runtime: name } = await this.runtimeOf(c);
     const config = c.config;
-    await stopRuntime(c.id, dir, {
+    await (await runtime()).stopContainer(c.id, dir, {
       timeout: opts.timeout ?? config.StopTimeout,
       signal: config.StopSignal ? parseSignal(config.StopSignal) : undefined,
-      runtime,
+      runtime: name,
     });
     await this.refreshed(c);
     recordContainerEvent(this.store, c, "stop");
@@ -212,10 +208,11 @@ export class ContainerService {
   /** `pause`: every process of the container frozen by the runtime's freezer (cgroup freezer). */
   async pause(nameOrId: string): Promise<void> {
     const c = await this.refreshed(this.get(nameOrId));
+    const [{ withContainer }, { pauseContainer }] = await Promise.all([lifecycle(), runtime()]);
     await withContainer(this.store, c.id, async (now) => {
       if (now.state === "paused") throw new StrataError("CONFLICT", `Container ${now.id} is already paused`);
       if (now.state !== "running") throw new StrataError("CONFLICT", `Container ${now.id} is not running`);
-      await pauseContainer(now.id, { runtime: this.runtimeOf(now).runtime });
+      await pauseContainer(now.id, { runtime: (await this.runtimeOf(now)).runtime });
       this.store.meta.containers.update(now.id, { state: "paused" });
     });
   }
@@ -223,9 +220,10 @@ export class ContainerService {
   /** `unpause`: thaws a paused container. */
   async unpause(nameOrId: string): Promise<void> {
     const c = await this.refreshed(this.get(nameOrId));
+    const [{ withContainer }, { resumeContainer }] = await Promise.all([lifecycle(), runtime()]);
     await withContainer(this.store, c.id, async (now) => {
       if (now.state !== "paused") throw new StrataError("CONFLICT", `Container ${now.id} is not paused`);
-      await resumeContainer(now.id, { runtime: this.runtimeOf(now).runtime });
+      await resumeContainer(now.id, { runtime: (await this.runtimeOf(now)).runtime });
       this.store.meta.containers.update(now.id, { state: "running" });
     });
   }
@@ -248,7 +246,7 @@ export class ContainerService {
     // moby's killWithSignal: a killed container is one the user stopped (no policy restart).
     this.store.meta.restarts.set(c.id, { manuallyStopped: true });
     const signal = parseSignal(opts.signal ?? "KILL");
-    await killRuntime(c.id, signal, { runtime: this.runtimeOf(c).runtime });
+    await (await runtime()).killContainer(c.id, signal, { runtime: (await this.runtimeOf(c)).runtime });
     recordContainerEvent(this.store, c, "kill", {
       signal: String(typeof signal === "number" ? signal : (osConstants.signals[signal] ?? signal)),
     });
@@ -301,7 +299,7 @@ export class ContainerService {
     opts: Omit<CopyLogsOptions, "signal"> & { signal?: AbortSignal },
   ): Promise<void> {
     const c = this.get(nameOrId);
-    await copyLogs(runtimeDir(this.store.root, c.id), opts);
+    await (await runtime()).copyLogs(runtimeDir(this.store.root, c.id), opts);
   }
 
   /** `exec`: a new process in a running container; its exit code, or null when detached. */
@@ -309,12 +307,13 @@ export class ContainerService {
     const c = await this.refreshed(this.get(nameOrId));
     if (!isActive(c)) throw new StrataError("CONFLICT", `Container ${c.id} is not running`);
     const config = c.config;
+    const { execInContainer, resolveUser } = await runtime();
     const user = opts.user ? resolveUser(containerLayer(this.store.root, c.id).merged, opts.user) : undefined;
     const result = await execInContainer(c.id, {
       ...opts,
       user,
       cwd: opts.cwd ?? (config.WorkingDir || undefined),
-      runtime: this.runtimeOf(c).runtime,
+      runtime: (await this.runtimeOf(c)).runtime,
     });
     return result.exitCode;
   }
@@ -327,20 +326,21 @@ export class ContainerService {
   async commit(nameOrId: string, opts: Omit<CommitOptions, "freezer"> = {}): Promise<Digest> {
     const c = await this.refreshed(this.get(nameOrId));
     const { commitContainer } = await import("./commit.ts");
-    const runtime = isActive(c) ? this.runtimeOf(c).runtime : undefined;
+    const { pauseContainer, resumeContainer } = await runtime();
+    const name = isActive(c) ? (await this.runtimeOf(c)).runtime : undefined;
     return commitContainer(this.store, this.images, c, {
       ...opts,
       freezer: {
-        pause: (id) => pauseContainer(id, { runtime }),
-        resume: (id) => resumeContainer(id, { runtime }),
+        pause: (id) => pauseContainer(id, { runtime: name }),
+        resume: (id) => resumeContainer(id, { runtime: name }),
       },
     });
   }
 
   /** Where a started container's runtime files are, and which runtime (crun or runc) created it. */
-  private runtimeOf(c: ContainerRecord): { dir: string; runtime: RuntimeName } {
+  private async runtimeOf(c: ContainerRecord): Promise<{ dir: string; runtime: RuntimeName }> {
     const dir = runtimeDir(this.store.root, c.id);
-    return { dir, runtime: readRecord(dir).runtime };
+    return { dir, runtime: (await runtime()).readRecord(dir).runtime };
   }
 
   /**
@@ -353,6 +353,7 @@ export class ContainerService {
     const { restartIfDue } = await import("./restart-policy.ts");
     const now = this.store.meta.containers.get(c.id);
     if (!now) return;
+    const { start } = await lifecycle();
     const restarted = await restartIfDue(this.store, now, (beforeStart) =>
       start(this.store, now, { exitCommand: this.exitCommand(now.id), beforeStart }),
     );
@@ -360,7 +361,8 @@ export class ContainerService {
   }
 
   /** The record made true; an --rm container that ended is removed. */
-  private refreshed(c: ContainerRecord): Promise<ContainerRecord> {
+  private async refreshed(c: ContainerRecord): Promise<ContainerRecord> {
+    const { refreshAndAutoRemove } = await import("./auto-remove.ts");
     return refreshAndAutoRemove(this.store, c, (id) => this.remove(id, { volumes: true }));
   }
 
@@ -399,6 +401,7 @@ export class ContainerService {
    * needs `force` (killed first); `volumes` removes its anonymous volumes too.
    */
   async remove(nameOrId: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<string> {
+    const { refresh, removeLockFile, withContainer } = await lifecycle();
     let c = await refresh(this.store, this.get(nameOrId));
     if (isActive(c)) {
       if (!opts.force) {
@@ -433,6 +436,7 @@ export class ContainerService {
       if (!isStrataError(err, "NOT_FOUND")) throw err;
     });
     if (opts.volumes) releaseVolumes(this.store, mountsOf(c.config));
+    const { sweepAfterRemoval } = await import("./gc-trigger.ts");
     await sweepAfterRemoval(this.store, c.imageId);
     return c.id;
   }
@@ -443,8 +447,8 @@ export class ContainerService {
       await this.kill(c.id).catch((err) => {
         if (!isStrataError(err, "CONFLICT")) throw err;
       });
-      await waitExitStatus(runtimeDir(this.store.root, c.id)).catch(() => {});
-      return await refresh(this.store, c);
+      await (await runtime()).waitExitStatus(runtimeDir(this.store.root, c.id)).catch(() => {});
+      return await (await lifecycle()).refresh(this.store, c);
     } catch (err) {
       if (isStrataError(err, "NOT_FOUND")) return undefined;
       throw err;
@@ -478,6 +482,7 @@ export class ContainerService {
   /** Docker's `inspect` JSON for a container; `size` adds SizeRw and SizeRootFs. */
   async inspect(nameOrId: string, opts: { size?: boolean } = {}): Promise<ContainerInspect> {
     const c = await this.refreshed(this.get(nameOrId));
+    const { inspectContainer } = await import("./inspect.ts");
     return inspectContainer(this.store, c, opts);
   }
 
@@ -554,6 +559,7 @@ export class ContainerService {
    */
   async locked<T>(nameOrId: string, fn: (c: ContainerRecord, running: boolean) => Promise<T>): Promise<T> {
     const c = await this.refreshed(this.get(nameOrId));
+    const { withContainer } = await lifecycle();
     return withContainer(this.store, c.id, (now) => fn(now, isActive(now)));
   }
 

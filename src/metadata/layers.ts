@@ -41,6 +41,14 @@ export class LayerRecords {
     return new Map(rows);
   }
 
+  /** Each layer's diff ID and size by chain ID (`image tree`: 4,000 layers without their other seven fields). */
+  shapes(): Map<string, Pick<LayerRecord, "diffId" | "size">> {
+    const rows = this.q.sql("SELECT chain_id, diff_id, size FROM layers").raw(true).all() as Array<
+      [string, Digest, number]
+    >;
+    return new Map(rows.map(([chainId, diffId, size]) => [chainId, { diffId, size }]));
+  }
+
   list(): LayerRecord[] {
     return (this.q.sql("SELECT * FROM layers").all() as LayerRow[]).map(fromRow);
   }

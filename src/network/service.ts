@@ -10,27 +10,25 @@ import { StrataError } from "../errors.ts";
 import type { ContainerRecord, NetworkRecord } from "../metadata/index.ts";
 import type { Store } from "../store/index.ts";
 import { randomBytes } from "../sys/builtins.ts";
-import {
-  allocate,
-  checkRequestedIp,
-  configDir,
-  driverEndpoint,
-  driverNetwork,
-  resolvConfFor,
-  settingsOf,
-} from "./container.ts";
-import { matchesNetworkFilters, parseNetworkFilters } from "./filters.ts";
-import { containerNetworkSettings, inspectNetwork, type NetworkInspect } from "./inspect.ts";
-import { setup as driverSetup, teardown as driverTeardown, netnsPath, removeNetwork } from "./netavark.ts";
-import { releaseSubnet, spareAddress } from "./pool.ts";
-import {
-  createNetwork,
-  defaultNetworks,
-  findNetwork,
-  isDefaultBridge,
-  type NetworkCreateOptions,
-  PREDEFINED,
-} from "./registry.ts";
+import type { NetworkInspect } from "./inspect.ts";
+import type { NetworkCreateOptions } from "./registry.ts";
+
+/**
+ * The machinery (netavark, address pools, the networks' registry) loads on
+ * first use: the engine makes this service for every command, and most
+ * (`ps`, `images`, `volume ls`) never touch a network.
+ */
+async function parts() {
+  const [container, filters, inspect, netavark, pool, registry] = await Promise.all([
+    import("./container.ts"),
+    import("./filters.ts"),
+    import("./inspect.ts"),
+    import("./netavark.ts"),
+    import("./pool.ts"),
+    import("./registry.ts"),
+  ]);
+  return { ...container, ...filters, ...inspect, ...netavark, ...pool, ...registry };
+}
 
 export interface NetworkContainers {
   /** Runs `fn` holding the container's lock, with its settled record. */
@@ -64,11 +62,13 @@ export class NetworkService {
   ) {}
 
   async create(opts: NetworkCreateOptions): Promise<string> {
+    const { createNetwork } = await parts();
     return (await createNetwork(this.store, opts)).id;
   }
 
   /** Every network, or those `filters` select (`driver=`, `name=`, `label=`, `type=custom`…), by name. */
   async list(opts: { filters?: string[] } = {}): Promise<NetworkSummary[]> {
+    const { defaultNetworks, matchesNetworkFilters, parseNetworkFilters } = await parts();
     await defaultNetworks(this.store);
     const filters = parseNetworkFilters(opts.filters ?? []);
     return this.store.meta.networks
@@ -87,16 +87,19 @@ export class NetworkService {
   }
 
   async get(nameOrId: string): Promise<NetworkRecord> {
+    const { defaultNetworks, findNetwork } = await parts();
     await defaultNetworks(this.store);
     return findNetwork(this.store, nameOrId, "cli");
   }
 
   async inspect(nameOrId: string): Promise<NetworkInspect> {
+    const { inspectNetwork } = await parts();
     return inspectNetwork(this.store, await this.get(nameOrId));
   }
 
   /** A container's `NetworkSettings.Networks` as inspect gives them (the API's container list has them too). */
-  containerNetworks(c: ContainerRecord): Record<string, unknown> {
+  async containerNetworks(c: ContainerRecord): Promise<Record<string, unknown>> {
+    const { containerNetworkSettings } = await parts();
     return containerNetworkSettings(this.store, c, c.config.NetworkMode).Networks;
   }
 
@@ -107,6 +110,8 @@ export class NetworkService {
   /** `network rm`: refused for predefined networks and while a running container uses it. */
   async remove(nameOrId: string): Promise<string> {
     const n = await this.get(nameOrId);
+    const { PREDEFINED, configDir, driverNetwork, releaseSubnet, removeNetwork, spareAddress } =
+      await parts();
     if (PREDEFINED.has(n.name)) {
       throw new StrataError("CONFLICT", `${n.name} is a pre-defined network and cannot be removed`, {
         details: { daemon: true },
@@ -126,6 +131,7 @@ export class NetworkService {
 
   /** `network prune`: every user network no running container uses (`label=`, `until=` narrow it); their names. */
   async prune(opts: { filters?: string[] } = {}): Promise<string[]> {
+    const { PREDEFINED, matchesNetworkFilters, parseNetworkFilters } = await parts();
     const filters = parseNetworkFilters(opts.filters ?? [], true);
     const removed: string[] = [];
     for (const n of await this.list()) {
@@ -145,6 +151,19 @@ export class NetworkService {
 
   /** `network connect`: a running container gets its new interface at once, a stopped one at its next start. */
   async connect(network: string, container: string, opts: ConnectOptions = {}): Promise<void> {
+    const {
+      allocate,
+      checkRequestedIp,
+      configDir,
+      defaultNetworks,
+      driverEndpoint,
+      findNetwork,
+      isDefaultBridge,
+      netnsPath,
+      resolvConfFor,
+      settingsOf,
+      setup: driverSetup,
+    } = await parts();
     await defaultNetworks(this.store);
     const n = findNetwork(this.store, network, "run");
     await this.containers.locked(container, async (c, running) => {
@@ -215,6 +234,14 @@ export class NetworkService {
 
   /** `network disconnect`: the interface leaves a running container at once. */
   async disconnect(network: string, container: string, _opts: { force?: boolean } = {}): Promise<void> {
+    const {
+      configDir,
+      defaultNetworks,
+      driverEndpoint,
+      findNetwork,
+      netnsPath,
+      teardown: driverTeardown,
+    } = await parts();
     await defaultNetworks(this.store);
     const n = findNetwork(this.store, network, "run");
     await this.containers.locked(container, async (c, running) => {

@@ -70,7 +70,7 @@ export class SystemService {
     const { buildTree } = await import("./tree.ts");
     return buildTree({
       images: records,
-      layers: new Map(this.store.meta.layers.list().map((l) => [l.chainId, l])),
+      layers: this.store.meta.layers.shapes(),
       names: new Map(summaries.map((s) => [s.id, s.repoTags])),
       containers,
       only,

@@ -51,7 +51,7 @@ export interface ImageTree {
 
 export interface TreeInput {
   images: ImageRecord[];
-  layers: Map<string, LayerRecord>;
+  layers: Map<string, Pick<LayerRecord, "diffId" | "size">>;
   names: Map<string, string[]>;
   containers: Map<string, TreeContainer[]>;
   /** Only these images (all when undefined); sharing and `frees` still count every image. */

@@ -3,9 +3,9 @@
  * own version, the API it serves, and the versions of the runtime and
  * monitor it drives, asked from the binaries themselves.
  */
-import { execFileSync } from "node:child_process";
 import { arch, release } from "node:os";
 import { conmonPath, defaultRuntime, runtimePath } from "../runtime/index.ts";
+import { childProcess } from "../sys/builtins.ts";
 
 export const STRATA_VERSION = process.env.STRATA_VERSION ?? "0.1.0";
 
@@ -53,7 +53,7 @@ export function goArch(a: string = arch()): string {
 /** `<tool> --version`'s first line's version number and its commit line, or "" when it cannot be run. */
 function toolVersion(path: string): { version: string; commit: string } {
   try {
-    const out = execFileSync(path, ["--version"], { encoding: "utf8", timeout: 5000 });
+    const out = childProcess().execFileSync(path, ["--version"], { encoding: "utf8", timeout: 5000 });
     const version = /version\s+(\S+)/i.exec(out)?.[1] ?? "";
     const commit = /commit:\s*(\S+)/i.exec(out)?.[1] ?? "";
     return { version, commit };

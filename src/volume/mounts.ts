@@ -6,12 +6,12 @@
  * returns the OCI mounts; `releaseVolumes` (at `rm -v`, `run --rm`) removes
  * the container's anonymous volumes.
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { StrataError } from "../errors.ts";
 import type { ContainerConfig } from "../metadata/index.ts";
 import type { OciMount } from "../runtime/oci-spec.ts";
 import type { Store } from "../store/index.ts";
+import { childProcess } from "../sys/builtins.ts";
 import { nowSeconds } from "./clock.ts";
 import { anonymousName, volumeData, volumeDir } from "./names.ts";
 import type { MountRequest } from "./parse.ts";
@@ -136,7 +136,9 @@ function copyUp(rootfs: string, destination: string, data: string): void {
     return;
   }
   if (!st.isDirectory()) return;
-  execFileSync("cp", ["-a", "--", `${from}/.`, `${data}/`], { stdio: ["ignore", "ignore", "pipe"] });
+  childProcess().execFileSync("cp", ["-a", "--", `${from}/.`, `${data}/`], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
 }
 
 /** Docker's mount order: parents before children (fewest path components first). */

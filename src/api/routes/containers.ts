@@ -45,7 +45,7 @@ async function list(ctx: Ctx): Promise<void> {
     const cfg = record.config as unknown as ContainerConfig;
     extra.set(c.id, {
       networkMode: cfg.NetworkMode,
-      networks: ctx.engine.networks.containerNetworks(record),
+      networks: await ctx.engine.networks.containerNetworks(record),
       mounts: inspectMounts(ctx.engine.root, cfg.Mounts),
     });
   }
@@ -124,7 +124,7 @@ async function rename(ctx: Ctx): Promise<void> {
 async function resize(ctx: Ctx): Promise<void> {
   const rows = intParam(ctx.query, "h") ?? 0;
   const columns = intParam(ctx.query, "w") ?? 0;
-  ctx.engine.containers.resize(id(ctx), { rows, columns });
+  await ctx.engine.containers.resize(id(ctx), { rows, columns });
   sendJson(ctx, 200, {});
 }
 
