@@ -10,7 +10,6 @@
  * keeps testcontainers from looking for a gateway of a container it is not in.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -18,6 +17,7 @@ import { RegistryClient } from "../../src/registry/index.ts";
 import { type ApiService, type BusyboxService, serviceRoot, startBusyboxService } from "../support/api.ts";
 import { strata } from "../support/cli.ts";
 import { pushServidorweb, SERVIDORWEB_INDEX } from "../support/fixtures.ts";
+import { runProcess } from "../support/process.ts";
 import { pushRyukStandIn } from "../support/ryuk.ts";
 
 const { root, cleanup } = serviceRoot();
@@ -88,27 +88,8 @@ test("GenericContainer with an exposed port: the default port wait, the page ove
 
 /** Runs test/support/testcontainers-session.ts in its own process, with the reaper enabled. */
 function session(env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", join(import.meta.dirname, "..", "support", "testcontainers-session.ts")],
-      { env, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+  const script = join(import.meta.dirname, "..", "support", "testcontainers-session.ts");
+  return runProcess(process.execPath, ["--import", "tsx", script], { env, timeoutMs: 120_000 });
 }
 
 test("Ryuk: the reaper (a stand-in speaking its protocol) removes a session's container and network once the session has gone", async () => {

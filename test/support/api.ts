@@ -13,6 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { RegistryClient } from "../../src/registry/index.ts";
 import { assertBuilt, CLI, type CliResult } from "./cli.ts";
 import { busyboxBaseTar, pushImage } from "./fixtures.ts";
+import { runProcess } from "./process.ts";
 import { startRegistry, type TestRegistry } from "./registry.ts";
 
 export const DOCKER_28 = "/usr/local/bin/docker";
@@ -104,34 +105,16 @@ export function docker(
   args: string[],
   opts: { bin?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(opts.bin ?? DOCKER_28, args, {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DOCKER_HOST: svc.host,
-        DOCKER_CONFIG: configDir(),
-        ...opts.env,
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
-    child.on("error", reject);
-    // A client that exits before reading its input must not fail the test with EPIPE.
-    child.stdin.on("error", () => {});
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, code: code ?? -1 });
-    });
-    child.stdin.end(opts.input ?? "");
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DOCKER_HOST: svc.host,
+    DOCKER_CONFIG: configDir(),
+  };
+  return runProcess(opts.bin ?? DOCKER_28, args, {
+    input: opts.input,
+    env: { ...env, ...opts.env },
+    timeoutMs: opts.timeoutMs ?? 60_000,
   });
 }
 

@@ -1,10 +1,6 @@
-/**
- * Runs the built CLI (dist/strata.js) as a user would: a separate process,
- * its real stdout, stderr and exit code.
- */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { runProcess } from "./process.ts";
 
 export const CLI = join(process.cwd(), "dist", "strata.js");
 
@@ -30,24 +26,8 @@ export function strata(
   } = {},
 ) {
   assertBuilt();
-  return new Promise<CliResult>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "--root", root, ...args], {
-      env: { ...process.env, ...opts.env },
-      cwd: opts.cwd,
-      stdio: ["pipe", "pipe", "pipe"],
-      timeout: opts.timeoutMs,
-      killSignal: "SIGKILL",
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ stdout, stderr, code: code ?? -1 }));
-    child.stdin.end(opts.input ?? "");
+  return runProcess(process.execPath, [CLI, "--root", root, ...args], {
+    ...opts,
+    env: { ...process.env, ...opts.env },
   });
 }
