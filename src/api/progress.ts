@@ -7,16 +7,8 @@
 import type { ServerResponse } from "node:http";
 import { humanSize } from "../format/index.ts";
 import { progressBar } from "../format/progress-bar.ts";
-import type { LayerPhase, PullEvent } from "../image/index.ts";
-
-const WORDS: Record<LayerPhase, string> = {
-  exists: "Already exists",
-  waiting: "Pulling fs layer",
-  downloading: "Downloading",
-  verifying: "Verifying Checksum",
-  downloaded: "Download complete",
-  complete: "Pull complete",
-};
+import type { PullEvent } from "../image/index.ts";
+import { PULL_WORDS } from "../image/progress-words.ts";
 
 export function pullMessage(e: PullEvent): Record<string, unknown> {
   switch (e.status) {
@@ -33,7 +25,7 @@ export function pullMessage(e: PullEvent): Record<string, unknown> {
           id: e.id,
         };
       }
-      return { status: WORDS[e.phase], progressDetail: {}, id: e.id };
+      return { status: PULL_WORDS[e.phase], progressDetail: {}, id: e.id };
     case "digest":
       return { status: `Digest: ${e.digest}` };
     case "done":

@@ -4,18 +4,10 @@
  * counts; on a terminal, one line per layer, redrawn in place with cursor
  * movement, with a 50-column bar when the terminal is wider than 110 columns.
  */
-import type { LayerPhase, PullEvent } from "../image/index.ts";
+import type { PullEvent } from "../image/index.ts";
+import { PULL_WORDS } from "../image/progress-words.ts";
 import type { Io } from "./io.ts";
 import { LayerLines } from "./layer-lines.ts";
-
-const WORDS: Record<LayerPhase, string> = {
-  exists: "Already exists",
-  waiting: "Pulling fs layer",
-  downloading: "Downloading",
-  verifying: "Verifying Checksum",
-  downloaded: "Download complete",
-  complete: "Pull complete",
-};
 
 type Sizer = (bytes: number) => string;
 
@@ -39,7 +31,7 @@ export class PullRenderer {
           if (e.current !== undefined) this.lines.progress(e.id, "Downloading", e.current, e.total ?? 0);
           return;
         }
-        this.lines.write(e.id, WORDS[e.phase]);
+        this.lines.write(e.id, PULL_WORDS[e.phase]);
         return;
       case "digest":
         this.lines.reset();

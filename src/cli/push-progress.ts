@@ -4,15 +4,10 @@
  * already exists` or `Mounted from <repo>`), and on a terminal one line per
  * layer redrawn in place, with `Pushing [==>   ]  1.2MB/78MB` while bytes go.
  */
-import type { PushEvent, PushPhase } from "../image/index.ts";
+import type { PushEvent } from "../image/index.ts";
+import { pushWords } from "../image/progress-words.ts";
 import type { Io } from "./io.ts";
 import { LayerLines } from "./layer-lines.ts";
-
-const WORDS: Record<Exclude<PushPhase, "pushing" | "mounted" | "retrying">, string> = {
-  preparing: "Preparing",
-  exists: "Layer already exists",
-  pushed: "Pushed",
-};
 
 type Sizer = (bytes: number) => string;
 
@@ -36,7 +31,7 @@ export class PushRenderer {
           if (e.current !== undefined) this.lines.progress(e.id, "Pushing", e.current, e.total ?? 0);
           return;
         }
-        this.lines.write(e.id, this.words(e));
+        this.lines.write(e.id, pushWords(e));
         return;
       case "tag":
         // The next tag (with --all-tags) starts its own block of lines.
@@ -45,10 +40,4 @@ export class PushRenderer {
         return;
     }
   };
-
-  private words(e: Extract<PushEvent, { status: "layer" }>): string {
-    if (e.phase === "mounted") return `Mounted from ${e.from}`;
-    if (e.phase === "retrying") return `Retrying in ${e.attempt} second${e.attempt === 1 ? "" : "s"}`;
-    return WORDS[e.phase as keyof typeof WORDS];
-  }
 }

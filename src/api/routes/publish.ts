@@ -7,6 +7,7 @@ import { PlainProgress } from "../../cli/build-progress.ts";
 import { humanSize } from "../../format/index.ts";
 import { progressBar } from "../../format/progress-bar.ts";
 import type { PushEvent } from "../../image/index.ts";
+import { pushWords } from "../../image/progress-words.ts";
 import { familiarString, parseNormalizedNamed } from "../../reference/index.ts";
 import { apiError } from "../errors.ts";
 import { type Ctx, HttpError, readJson, res, sendJson } from "../http.ts";
@@ -35,12 +36,6 @@ function refuseClientCredentials(ctx: Ctx): void {
   }
 }
 
-const PUSH_WORDS: Record<string, string> = {
-  preparing: "Preparing",
-  exists: "Layer already exists",
-  pushed: "Pushed",
-};
-
 function pushMessage(e: PushEvent): Record<string, unknown> | null {
   switch (e.status) {
     case "repository":
@@ -56,14 +51,7 @@ function pushMessage(e: PushEvent): Record<string, unknown> | null {
           id: e.id,
         };
       }
-      if (e.phase === "mounted") return { status: `Mounted from ${e.from}`, progressDetail: {}, id: e.id };
-      if (e.phase === "retrying")
-        return {
-          status: `Retrying in ${e.attempt} second${e.attempt === 1 ? "" : "s"}`,
-          progressDetail: {},
-          id: e.id,
-        };
-      return { status: PUSH_WORDS[e.phase] ?? e.phase, progressDetail: {}, id: e.id };
+      return { status: pushWords(e), progressDetail: {}, id: e.id };
     case "tag":
       return null;
   }
