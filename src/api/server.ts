@@ -217,7 +217,8 @@ function existsSocket(path: string): boolean {
   }
 }
 
-async function answers(path: string): Promise<boolean> {
+/** Whether something accepts connections on a unix socket (a live service, not a stale file). */
+export async function answers(path: string): Promise<boolean> {
   const { connect } = await import("node:net");
   return new Promise((resolve) => {
     const s = connect(path);

@@ -6,10 +6,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { answers } from "../../src/api/server.ts";
 import { RegistryClient } from "../../src/registry/index.ts";
 import { assertBuilt, CLI, type CliResult } from "./cli.ts";
 import { busyboxBaseTar, pushImage } from "./fixtures.ts";
@@ -25,17 +25,6 @@ export interface ApiService {
   host: string;
   child: ChildProcess;
   stop(): Promise<void>;
-}
-
-function answers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 /**
