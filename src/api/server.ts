@@ -166,7 +166,11 @@ export async function serve(opts: ServeOptions): Promise<Service> {
 
   // Request headers up to 64 KiB: dockerode repeats every create option in the query string.
   const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => void dispatch(req, res));
+  // Hijacked connections leave the HTTP server's bookkeeping: close() cuts them from this set.
+  const hijacked = new Set<Duplex>();
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    hijacked.add(socket);
+    socket.once("close", () => hijacked.delete(socket));
     // A hijacked connection is no longer the HTTP server's: a client gone mid-write (EPIPE,
     // ECONNRESET) would otherwise be an unhandled error that ends the whole service.
     socket.on("error", () => socket.destroy());
@@ -197,7 +201,16 @@ export async function serve(opts: ServeOptions): Promise<Service> {
   const close = () => {
     closing ??= new Promise<void>((resolve) => {
       clearTimeout(idleTimer);
-      server.close(() => resolve());
+      // Streams (logs -f, stats, events) and hijacked attach/exec connections never end on their
+      // own: after a moment's grace they are cut, as dockerd's shutdown does, or close would wait forever.
+      const cut = setTimeout(() => {
+        server.closeAllConnections();
+        for (const s of hijacked) s.destroy();
+      }, 1000);
+      server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
       server.closeIdleConnections();
     }).then(() => {
       rmSync(path, { force: true });

@@ -82,7 +82,11 @@ export async function startService(
       stopping = true;
       if (child.exitCode !== null) return rmSync(dir, { recursive: true, force: true });
       child.kill("SIGTERM");
+      // A ref'd timer: the child is unref'd, so without it a service slow to stop would let the
+      // test process end before its after() hooks had removed the file's containers.
+      const kill = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await new Promise((r) => child.once("exit", r));
+      clearTimeout(kill);
       rmSync(dir, { recursive: true, force: true });
     },
   };
