@@ -40,7 +40,8 @@ export function serviceRoot(): { root: string; cleanup: () => Promise<void> } {
       const { strata } = await import("./cli.ts");
       const left = (await strata(root, ["ps", "-aq"])).stdout.split("\n").filter(Boolean);
       if (left.length > 0) await strata(root, ["rm", "-f", ...left]);
-      rmSync(root, { recursive: true, force: true });
+      // An ended container's exit command may still be writing its last files: retry as tmp.ts does.
+      rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
 }
