@@ -348,6 +348,8 @@ export class ContainerService {
    * ends), then restarts the container when its restart policy says so.
    */
   async cleanup(nameOrId: string): Promise<void> {
+    // The store may be gone (a test's root removed after `rm -f`): opening it would make it again.
+    if (!this.store.exists) return;
     const c = await this.refreshed(this.get(nameOrId));
     if ((c.config.RestartPolicy?.Name ?? "no") === "no") return;
     const { restartIfDue } = await import("./restart-policy.ts");

@@ -2,7 +2,7 @@
  * One store root and the pieces that live under it. Each piece opens lazily,
  * so a command pays only for what it touches.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ContentStore } from "../content/index.ts";
 import { type Digest, hexOf } from "../digest/index.ts";
@@ -17,6 +17,11 @@ export class Store {
   constructor(readonly root: string) {
     this.content = new ContentStore(root);
     this.layers = new LayerStore(root);
+  }
+
+  /** Whether a store was ever made here (opening `meta` makes one). */
+  get exists(): boolean {
+    return this.metaStore !== undefined || existsSync(join(this.root, "db.sqlite"));
   }
 
   get meta(): MetadataStore {

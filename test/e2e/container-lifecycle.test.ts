@@ -266,3 +266,10 @@ test("simultaneous creates with one name: one wins, the others leave nothing beh
   await ok(["rm", "contested"]);
   assert.equal(readdirSync(join(root, "containers")).length, before);
 });
+
+test("conmon's exit command for a store removed meanwhile does not make the store again", async () => {
+  const gone = join(tempDir(), "removed-store");
+  const r = await strata(gone, ["container", "cleanup", "0123456789ab"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(existsSync(gone), false, "the exit command made a store where none was");
+});
