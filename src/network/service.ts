@@ -18,16 +18,8 @@ import type { NetworkCreateOptions } from "./registry.ts";
  * first use: the engine makes this service for every command, and most
  * (`ps`, `images`, `volume ls`) never touch a network.
  */
-async function parts() {
-  const [container, filters, inspect, netavark, pool, registry] = await Promise.all([
-    import("./container.ts"),
-    import("./filters.ts"),
-    import("./inspect.ts"),
-    import("./netavark.ts"),
-    import("./pool.ts"),
-    import("./registry.ts"),
-  ]);
-  return { ...container, ...filters, ...inspect, ...netavark, ...pool, ...registry };
+function parts() {
+  return import("./parts.ts");
 }
 
 export interface NetworkContainers {
