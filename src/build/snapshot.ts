@@ -9,13 +9,35 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 
 import { join, relative } from "node:path";
 import type { Digest } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
-import { mount, unmount } from "../snapshot/index.ts";
+import { type Mount, mount, unmount } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { randomBytes } from "../sys/builtins.ts";
 import { processAlive } from "../sys/process.ts";
 
 const INIT_DIRS = ["proc", "sys", "dev", "dev/pts", "dev/shm", "etc"];
 const INIT_FILES = ["etc/hosts", "etc/hostname", "etc/resolv.conf", "dev/console"];
+
+let volatileWorks = true;
+
+/**
+ * Mounts a step's overlay `volatile` (Linux ≥ 5.10) when the kernel has it: its
+ * unmount then skips syncing the upper file system, which cost ~100 ms after a
+ * COPY of 2,000 files, and fsync in a RUN (dpkg's) is free. Nothing is lost: a
+ * step interrupted by a crash is never reused (its directory is removed by the
+ * next build), and a finished layer is as durable as a pulled one, which
+ * strata does not fsync either.
+ */
+function mountVolatile(m: Mount, target: string): void {
+  if (volatileWorks) {
+    try {
+      mount({ ...m, options: [...m.options, "volatile"] }, target);
+      return;
+    } catch {
+      volatileWorks = false;
+    }
+  }
+  mount(m, target);
+}
 
 export class StepSnapshot {
   readonly upper: string;
@@ -76,7 +98,7 @@ export class StepSnapshot {
       `workdir=${rel(this.work)}`,
     ];
     if (existsSync("/sys/module/overlay/parameters/index")) options.unshift("index=off");
-    mount({ type: "overlay", source: "overlay", options, cwd: this.store.root }, this.merged);
+    mountVolatile({ type: "overlay", source: "overlay", options, cwd: this.store.root }, this.merged);
     this.mounted = true;
     return this.merged;
   }
