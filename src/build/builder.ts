@@ -15,7 +15,6 @@ import { StrataError } from "../errors.ts";
 import { acquireLease, type Lease, withIngestLock } from "../gc/index.ts";
 import { parseConfig } from "../image/config.ts";
 import type { ImageService } from "../image/index.ts";
-import { ingestUpper } from "../image/ingest.ts";
 import { recordImage } from "../image/record.ts";
 import type { BuildCacheRecords, ImageRecord } from "../metadata/index.ts";
 import { hostPlatform } from "../oci/index.ts";
@@ -196,6 +195,7 @@ export class Builder {
       }
       for (const s of p.stages)
         this.results.set(s.index, this.runStage(s, p.baseNames.get(s.index) as string));
+      this.prefetchContext(p.stages);
       // Failures in stages the target does not wait for still fail the build, as in BuildKit.
       const all = await Promise.allSettled([...this.results.values()]);
       const failed = all.find((r) => r.status === "rejected");
@@ -404,6 +404,8 @@ export class Builder {
       await work(snap);
       snap.unmount();
       const next = cloneState(state);
+      // Loaded when a step first writes a layer: a fully cached build never needs the archive code.
+      const { ingestUpper } = await import("../image/ingest.ts");
       // The GC lock from staging to the pin: no collection sees the layer before it is held.
       const layer = await withIngestLock(this.store, async () => {
         if (snap.upperEmpty()) return null;
@@ -529,6 +531,23 @@ export class Builder {
       } finally {
         flushLines(true);
       }
+    });
+  }
+
+  /**
+   * Walks the context while the first steps run (a RUN waits on its container), as BuildKit
+   * transfers it alongside them, when a COPY/ADD will need it. The walk is synchronous:
+   * scheduled after this turn, it starts once the first RUN's container has been spawned.
+   */
+  private prefetchContext(stages: Stage[]): void {
+    if (!this.opts.context) return;
+    const needs = stages.some((s) =>
+      s.steps.some((i) => (i.kind === "copy" || i.kind === "add") && i.from === undefined),
+    );
+    if (!needs) return;
+    setImmediate(() => {
+      // Not after the build ended (a failure before any step waited).
+      if (this.lease && !this.opts.signal?.aborted) this.contextOnce().catch(() => {});
     });
   }
 

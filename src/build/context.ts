@@ -99,7 +99,8 @@ export async function loadContext(root: string | null, hashes: FileHashRecords):
   if (root) {
     const { patterns, bytes } = readIgnoreFile(root);
     ignoreBytes = bytes;
-    const ig = await matcher(patterns);
+    // No patterns, nothing excluded: the matcher would still cost ~8 µs a path.
+    const ig = patterns.length > 0 ? await matcher(patterns) : { ignores: () => false };
     walk(
       root,
       ig,
