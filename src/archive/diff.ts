@@ -104,12 +104,14 @@ function smallFileBody(path: string, size: number): Buffer[] {
   }
 }
 
-/** Exactly `size` bytes of a regular file, in chunks; a file that changed size is an error. */
-async function* fileBody(path: string, size: number): AsyncGenerator<Buffer> {
-  if (size <= SMALL_FILE) {
-    yield* smallFileBody(path, size);
-    return;
-  }
+/** A large file's body, read asynchronously in chunks by the consumer of the walk. */
+interface LargeBody {
+  path: string;
+  size: number;
+}
+
+/** Exactly `size` bytes of a large regular file, in chunks, then its padding; a file that changed size is an error. */
+async function* largeFileBody(path: string, size: number): AsyncGenerator<Buffer> {
   const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     let left = size;
@@ -139,13 +141,22 @@ export interface UpperTarOptions {
   onFile?: (tarName: string, size: number) => void;
 }
 
+/**
+ * The walk itself is synchronous (a generator of ready chunks, and of large
+ * files to be read by the caller): a layer of thousands of small files then
+ * costs no promise per chunk. It also adds up the layer's size as
+ * directorySize counts it.
+ */
 class UpperWalker {
   /** Inode → first tar name, so later names of a hardlinked file become link entries. */
   private readonly seen = new Map<bigint, string>();
+  private readonly counted = new Set<bigint>();
+  /** Apparent bytes so far: every non-directory's st_size, each inode once (directorySize's rule). */
+  size = 0;
 
   constructor(private readonly opts: UpperTarOptions = {}) {}
 
-  async *dir(abs: string, rel: string): AsyncGenerator<Buffer> {
+  *dir(abs: string, rel: string): Generator<Buffer | LargeBody> {
     for (const raw of readdirSync(abs, { encoding: "buffer" }).sort(Buffer.compare)) {
       const name = raw.toString("utf8");
       // Layer tars and records carry names as UTF-8 strings: refuse what would silently change.
@@ -162,16 +173,23 @@ class UpperWalker {
     }
   }
 
-  private async *entry(
+  private count(st: BigIntStats): void {
+    if (st.size === 0n || this.counted.has(st.ino)) return;
+    if (st.nlink > 1n) this.counted.add(st.ino);
+    this.size += Number(st.size);
+  }
+
+  private *entry(
     path: string,
     tarName: string,
     parent: string,
     base: string,
     st: BigIntStats,
-  ): AsyncGenerator<Buffer> {
+  ): Generator<Buffer | LargeBody> {
     const clamp = this.opts.clampMtime;
     const mtime = clamp === undefined ? seconds(st) : Math.min(seconds(st), clamp);
     const common = { uid: Number(st.uid), gid: Number(st.gid), mtime };
+    if (!st.isDirectory()) this.count(st);
     if (st.isCharacterDevice() && st.rdev === 0n) {
       const name = parent ? `${parent}/${WHITEOUT}${base}` : `${WHITEOUT}${base}`;
       yield tarEntryHeader({ ...common, name, type: "0", mode: 0o600, size: 0 });
@@ -201,7 +219,8 @@ class UpperWalker {
       const size = Number(st.size);
       yield tarEntryHeader({ ...e, size });
       this.opts.onFile?.(tarName, size);
-      yield* fileBody(path, size);
+      if (size <= SMALL_FILE) yield* smallFileBody(path, size);
+      else yield { path, size };
     } else if (st.isSymbolicLink()) {
       yield tarEntryHeader({ ...e, type: "2", linkname: readlinkSync(path) });
     } else if (st.isFIFO()) {
@@ -213,8 +232,30 @@ class UpperWalker {
 }
 
 export async function* upperTarChunks(upperDir: string, opts: UpperTarOptions = {}): AsyncGenerator<Buffer> {
-  yield* new UpperWalker(opts).dir(upperDir, "");
+  for (const piece of new UpperWalker(opts).dir(upperDir, "")) {
+    if (Buffer.isBuffer(piece)) yield piece;
+    else yield* largeFileBody(piece.path, piece.size);
+  }
   yield TAR_END;
+}
+
+/**
+ * The bytes upperTarChunks streams, handed to `write` as they are made
+ * (awaiting only large files' reads); returns the layer's apparent size, as
+ * directorySize would count it, without a second walk.
+ */
+export async function writeUpperTar(
+  upperDir: string,
+  write: (chunk: Buffer) => void,
+  opts: UpperTarOptions = {},
+): Promise<{ size: number }> {
+  const walker = new UpperWalker(opts);
+  for (const piece of walker.dir(upperDir, "")) {
+    if (Buffer.isBuffer(piece)) write(piece);
+    else for await (const chunk of largeFileBody(piece.path, piece.size)) write(chunk);
+  }
+  write(TAR_END);
+  return { size: walker.size };
 }
 
 /** Streams the uncompressed OCI layer tar of an overlayfs upper directory (see above). */

@@ -5,7 +5,7 @@ import type { Compression } from "./decompress.ts";
 export { type ApplyOptions, type ApplyResult, applyLayer, cleanName } from "./apply.ts";
 export { type Compressed, gzipStream } from "./compress.ts";
 export type { Compression } from "./decompress.ts";
-export { tarUpperDir, type UpperTarOptions, upperTarChunks } from "./diff.ts";
+export { tarUpperDir, type UpperTarOptions, upperTarChunks, writeUpperTar } from "./diff.ts";
 export { emitLayer } from "./emit.ts";
 export { followSymlinkInScope, openRegular, readRegular, streamRegular } from "./scope.ts";
 export { sniffCompression } from "./sniff.ts";

@@ -60,7 +60,7 @@ function ustar(f: UstarFields): Buffer {
     b.write(octal(f.devminor ?? 0, 8), 337);
   }
   let sum = 0;
-  for (const c of b) sum += c;
+  for (let i = 0; i < BLOCK; i++) sum += b[i] as number;
   b.write(octal(sum, 7), 148);
   return b;
 }

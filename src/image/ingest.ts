@@ -12,11 +12,11 @@ import {
   sniffCompression,
   TarSplitWriter,
   type UpperTarOptions,
-  upperTarChunks,
+  writeUpperTar,
 } from "../archive/index.ts";
 import { type Digest, sha256Digest } from "../digest/index.ts";
 import { type LayerRecord, withLock } from "../metadata/index.ts";
-import { directorySize, newLinkId, type StagedLayer } from "../snapshot/index.ts";
+import { newLinkId, type StagedLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 
 /** A layer's record, less what committing it adds (its link and time). */
@@ -89,18 +89,19 @@ export async function ingestUpper(
       split.file(name, size);
       body = size;
     };
+    let size: number;
     try {
-      for await (const chunk of upperTarChunks(staged.diffDir, { ...opts, onFile })) {
+      const write = (chunk: Buffer) => {
         hash.update(chunk);
         // A file's body chunks add up to its size exactly; its padding is a chunk of its own.
         if (body > 0) body -= chunk.length;
         else split.raw(chunk);
-      }
+      };
+      ({ size } = await writeUpperTar(staged.diffDir, write, { ...opts, onFile }));
     } finally {
       await split.close();
     }
     const diffId = `sha256:${hash.digest("hex")}` as Digest;
-    const size = directorySize(staged.diffDir);
     const chainId = parent ? sha256Digest(`${parent} ${diffId}`) : diffId;
     await withLock(store.layerLockPath(chainId), "exclusive", async () => {
       if (store.meta.layers.get(chainId)) return store.layers.discard(staged);
