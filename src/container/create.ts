@@ -8,7 +8,7 @@ import { isStrataError, StrataError } from "../errors.ts";
 import { rfc3339Nano } from "../format/time.ts";
 import { imageResources, type Lease, withLease } from "../gc/index.ts";
 import type { ImageService, PullListener } from "../image/index.ts";
-import type { ContainerConfig, ImageRecord } from "../metadata/index.ts";
+import { type ContainerConfig, type ImageRecord, loadContainerConfigSchema } from "../metadata/index.ts";
 import type { NetworkingOptions } from "../network/index.ts";
 import type { ImageConfig } from "../oci/index.ts";
 import { replaceOrAppendEnv } from "../runtime/index.ts";
@@ -142,6 +142,8 @@ async function createOn(
   const { planNetworking } = await import("../network/index.ts");
   const exposed = Object.keys(imageConfig.ExposedPorts ?? {});
   const network = await planNetworking(store, opts, exposed);
+  // The record's schema checks the config in the transaction below; its zod loads cheaper this way.
+  await loadContainerConfigSchema();
   const config: ContainerConfig = {
     Hostname: opts.hostname ?? id.slice(0, 12),
     User: opts.user ?? imageConfig.User ?? "",

@@ -1,6 +1,10 @@
 export type { BlobSource, BlobSources } from "./blob-sources.ts";
 export type { BuildCacheRecord, BuildCacheRecords, FileHash, FileHashRecords } from "./build-cache.ts";
-export { type ContainerConfig, containerConfigSchema } from "./container-config.ts";
+export {
+  type ContainerConfig,
+  containerConfigSchema,
+  loadContainerConfigSchema,
+} from "./container-config.ts";
 export type { ContainerPatch, ContainerRecords } from "./containers.ts";
 export type { EventRecord, EventRecords } from "./events.ts";
 export type { ImageRecords } from "./images.ts";
