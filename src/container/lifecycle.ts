@@ -150,7 +150,8 @@ async function startLocked(
 ): Promise<AttachSession | null> {
   const config = c.config;
   const layer = containerLayer(store.root, c.id);
-  mount(containerMount(store.root, c.id, imageLinks(store, c)), layer.merged);
+  const throwaway = config.AutoRemove;
+  mount(containerMount(store.root, c.id, imageLinks(store, c), { volatile: throwaway }), layer.merged);
   const dir = runtimeDir(store.root, c.id);
   let session: AttachSession | null = null;
   let net: Attachment | null = null;
@@ -167,6 +168,8 @@ async function startLocked(
       stdinOnce: config.StdinOnce,
       exitCommand: opts.exitCommand ?? deleteCommand(c.id),
       holdFds: net?.fds,
+      // The log of an --rm container goes with it: conmon need not fsync it before recording the exit.
+      syncLog: !throwaway,
     });
     // netavark plumbs the namespace while conmon and the runtime create the container.
     const [made, plumbed] = await Promise.allSettled([creating.finally(() => net?.release()), net?.plumbing]);

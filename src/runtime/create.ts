@@ -45,6 +45,8 @@ export interface CreateContainerOptions {
   timeoutMs?: number;
   /** Descriptors conmon inherits and holds while the container lives (published ports' sockets). */
   holdFds?: number[];
+  /** Whether conmon fsyncs the log when the container ends, before it records the exit (default true). */
+  syncLog?: boolean;
 }
 
 export interface CreatedContainer {
@@ -74,6 +76,7 @@ export function conmonCreateArgs(opts: CreateContainerOptions, runtime: RuntimeN
     "--log-level", "error",
   ];
   for (const a of runtimeGlobalArgs(runtime)) args.push("--runtime-arg", a);
+  if (opts.syncLog === false) args.push("--no-sync-log");
   // As Podman: a terminal carries stdin itself; -i only opens a pipe when there is none.
   if (opts.tty) args.push("-t");
   else if (opts.stdin) {

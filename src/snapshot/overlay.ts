@@ -19,6 +19,8 @@ export interface Mount {
   options: string[];
   /** The directory the option paths are relative to. */
   cwd: string;
+  /** The overlay's work dir (absolute), when a volatile mount may have used it before. */
+  workdir?: string;
 }
 
 export interface ContainerLayer {
@@ -52,7 +54,18 @@ export function prepareContainerLayer(root: string, id: string, lowerLinks: stri
   return containerMount(root, id, lowerLinks);
 }
 
-export function containerMount(root: string, id: string, lowerLinks: string[]): Mount {
+/**
+ * The container's overlay. `volatile` (a layer thrown away when its run
+ * ends: `run --rm`, as Podman mounts those) skips the sync of the whole
+ * upper file system that an overlay's unmount otherwise does, a journal
+ * commit on the --rm path.
+ */
+export function containerMount(
+  root: string,
+  id: string,
+  lowerLinks: string[],
+  opts: { volatile?: boolean } = {},
+): Mount {
   const layer = containerLayer(root, id);
   const rel = (p: string) => relative(root, p);
   const lowers = [rel(layer.init), ...[...lowerLinks].reverse().map((l) => `l/${l}`)];
@@ -62,7 +75,8 @@ export function containerMount(root: string, id: string, lowerLinks: string[]): 
     `workdir=${rel(layer.work)}`,
   ];
   if (existsSync("/sys/module/overlay/parameters/index")) options.unshift("index=off");
-  return { type: "overlay", source: "overlay", options, cwd: root };
+  if (opts.volatile) options.push("volatile");
+  return { type: "overlay", source: "overlay", options, cwd: root, workdir: layer.work };
 }
 
 function isMounted(target: string): boolean {
@@ -77,6 +91,10 @@ function isMounted(target: string): boolean {
 /** Mounts `m` on `target` unless something is mounted there already. */
 export function mount(m: Mount, target: string): void {
   if (isMounted(target)) return;
+  // A volatile mount leaves this mark, and the kernel refuses to mount the work dir again while it is
+  // there ("incompat feature 'volatile'"). Its run was unmounted (or the machine rebooted), and only
+  // throwaway layers are mounted volatile: the mark has nothing left to warn of.
+  if (m.workdir) rmSync(join(m.workdir, "work", "incompat", "volatile"), { recursive: true, force: true });
   const data = m.options.join(",");
   if (Buffer.byteLength(data) >= 4096) {
     throw new StrataError("INVALID_ARGUMENT", `overlay mount options exceed one page (${data.length} bytes)`);

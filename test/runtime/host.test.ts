@@ -78,4 +78,9 @@ test("conmon's arguments: API 1, k8s-file log, exit files in the container direc
     ),
   );
   assert.ok(!conmonCreateArgs({ ...base, tty: false, stdin: false }, "runc").includes("--runtime-arg"));
+  // The log is fsynced at the container's end unless it is thrown away with the container (--rm).
+  assert.ok(!args.includes("--no-sync-log"));
+  assert.ok(
+    conmonCreateArgs({ ...base, tty: false, stdin: false, syncLog: false }, "crun").includes("--no-sync-log"),
+  );
 });

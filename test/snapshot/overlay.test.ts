@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import {
   containerLayer,
+  containerMount,
   directorySize,
   mount,
   newLinkId,
@@ -80,6 +81,33 @@ test("128 layers still fit in one page of mount options", async () => {
     await removeContainerLayer(root, "c128");
   }
   assert.equal(existsSync(layer.dir), false);
+});
+
+test("a throwaway layer is mounted volatile, and mounts again after its unmount", async () => {
+  const root = tempDir();
+  const links = makeLayers(root, 1);
+  prepareContainerLayer(root, "cv", links);
+  const layer = containerLayer(root, "cv");
+  const options = () =>
+    readFileSync("/proc/self/mountinfo", "utf8")
+      .split("\n")
+      .find((l) => l.split(" ")[4] === layer.merged);
+  try {
+    mount(containerMount(root, "cv", links, { volatile: true }), layer.merged);
+    assert.match(options() ?? "", /volatile/);
+    writeFileSync(join(layer.merged, "new.txt"), "x\n");
+    unmount(layer.merged);
+    // The kernel marks a work dir a volatile mount used, and refuses it until the mark goes.
+    assert.equal(existsSync(join(layer.work, "work", "incompat", "volatile")), true);
+    for (const volatile of [false, true]) {
+      mount(containerMount(root, "cv", links, { volatile }), layer.merged);
+      assert.equal(readFileSync(join(layer.merged, "new.txt"), "utf8"), "x\n");
+      assert.equal(/volatile/.test(options() ?? ""), volatile);
+      unmount(layer.merged);
+    }
+  } finally {
+    await removeContainerLayer(root, "cv");
+  }
 });
 
 test("directorySize counts hardlinks once and symlinks by target length", () => {
