@@ -167,12 +167,17 @@ async function startLocked(
       stdin: config.OpenStdin,
       stdinOnce: config.StdinOnce,
       exitCommand: opts.exitCommand ?? deleteCommand(c.id),
-      holdFds: net?.fds,
       // The log of an --rm container goes with it: conmon need not fsync it before recording the exit.
       syncLog: !throwaway,
     });
     // netavark plumbs the namespace while conmon and the runtime create the container.
-    const [made, plumbed] = await Promise.allSettled([creating.finally(() => net?.release()), net?.plumbing]);
+    const [made, plumbed] = await Promise.allSettled([creating, net?.plumbing]);
+    try {
+      // The published ports' holder follows the monitor, whose PID the create gave.
+      if (made.status === "fulfilled") net?.hold(made.value.conmonPid);
+    } finally {
+      net?.release();
+    }
     if (made.status === "rejected") throw made.reason;
     if (plumbed.status === "rejected") throw plumbed.reason;
     const created = made.value;

@@ -11,7 +11,7 @@ import { StrataError } from "../errors.ts";
 import type { ContainerRecord, EndpointRecord, NetworkRecord } from "../metadata/index.ts";
 import type { Store } from "../store/index.ts";
 import { randomBytes } from "../sys/builtins.ts";
-import { holdPorts } from "./hostports.ts";
+import { holdPorts, spawnPortHolder } from "./hostports.ts";
 import { contains, formatAddress, macFor, parseAddress, parseSubnet, size } from "./ipv4.ts";
 import {
   createNetns,
@@ -23,7 +23,7 @@ import {
   netnsPath,
 } from "./netavark.ts";
 import { type PortBinding, type PublishedPort, parsePortKey, portKey } from "./ports.ts";
-import { proxyIpv6, stopProxies } from "./proxy.ts";
+import { proxyIpv6, stopProxiesAndWait } from "./proxy.ts";
 import { DEFAULT_NETWORK, defaultNetworks, findNetwork, isDefaultBridge } from "./registry.ts";
 import { containerResolvConf } from "./resolv.ts";
 
@@ -58,9 +58,10 @@ export interface NetworkingSettings {
   extraHosts: string[];
 }
 
-/** The running part (container_networking.ports): host ports held, IPv6 proxies running. */
+/** The running part (container_networking.ports): host ports held, and the processes serving them. */
 interface RunningPorts {
   published: PublishedPort[];
+  /** The IPv6 proxies and the port holder (see hostports.ts), marked as this container's. */
   proxies: number[];
 }
 
@@ -223,17 +224,21 @@ export function driverEndpoint(store: Store, c: ContainerRecord, e: EndpointReco
 }
 type DriverEndpoint = DriverContainer["endpoints"][number];
 
-/** What start needs from networking: the namespace to join, /etc contents, descriptors for conmon. */
+/** What start needs from networking: the namespace to join, /etc contents, the published ports' holder. */
 export interface Attachment {
   netns: string;
   /** `ip\tname` lines for /etc/hosts after libnetwork's defaults. */
   hosts: string[];
   resolvConf: string;
-  /** Sockets holding the published host ports, to be inherited by the monitor. */
-  fds: number[];
   /** netavark's work, running while the monitor creates the container; awaited before it starts. */
   plumbing: Promise<void>;
-  /** Closes strata's copies of `fds` (after the monitor inherited them). */
+  /**
+   * Hands the sockets holding the published host ports to a holder process
+   * that lives as long as the container's monitor (`monitorPid`), or until
+   * teardown or a disconnect stops it. Nothing to do without published ports.
+   */
+  hold(monitorPid: number): void;
+  /** Closes strata's own copies of the sockets (after `hold`, or on failure). */
   release(): void;
 }
 
@@ -275,15 +280,20 @@ export async function setupContainer(store: Store, c: ContainerRecord): Promise<
     held = await holdPorts(bindings, c.name, (ready[0] as EndpointRecord).endpointId);
     const netns = await createNetns(c.id);
     const driver = driverContainer(store, c, ready, held.published, settings);
-    store.meta.networks.setPorts(c.id, { published: held.published, proxies: [] } as never);
+    // The plumbing (IPv6 proxies) and `hold` (the holder) each add to what is recorded, in either order.
+    const running: RunningPorts = { published: held.published, proxies: [] };
+    const record = () =>
+      store.meta.networks.setPorts(c.id, {
+        published: sortPublished(running.published),
+        proxies: running.proxies,
+      } as never);
+    record();
     const primaryIp = (ready[0] as EndpointRecord).ip;
     const plumbing = driverSetup(configDir(store), driver).then(async () => {
       const proxies = await proxyIpv6(c.id, bindings, held?.published ?? [], primaryIp as string);
-      const published = [...(held?.published ?? []), ...proxies.published];
-      store.meta.networks.setPorts(c.id, {
-        published: sortPublished(published),
-        proxies: proxies.pids,
-      } as never);
+      running.published = [...running.published, ...proxies.published];
+      running.proxies.push(...proxies.pids);
+      record();
     });
     plumbing.catch(() => {});
     const h = held;
@@ -291,8 +301,12 @@ export async function setupContainer(store: Store, c: ContainerRecord): Promise<
       netns,
       hosts: hostsLines(c, settings, primaryIp),
       resolvConf: resolvConfFor(networks, settings),
-      fds: h.fds,
       plumbing,
+      hold(monitorPid) {
+        if (h.fds.length === 0) return;
+        running.proxies.push(spawnPortHolder(c.id, h.fds, monitorPid));
+        record();
+      },
       release: () => h.close(),
     };
   } catch (err) {
@@ -362,7 +376,7 @@ export async function teardownContainer(store: Store, c: ContainerRecord): Promi
     return;
   }
   const settings = settingsOf(store, c.id);
-  stopProxies(c.id, running.proxies);
+  await stopProxiesAndWait(c.id, running.proxies);
   if (settings) {
     await driverTeardown(configDir(store), driverContainer(store, c, endpoints, running.published, settings));
   }
@@ -372,6 +386,41 @@ export async function teardownContainer(store: Store, c: ContainerRecord): Promi
     store.meta.networks.setPorts(c.id, null);
   });
 }
+
+/**
+ * Undoes one endpoint of a running container (`network disconnect`): its
+ * veth, its DNS entries and, on the network that carries the published
+ * ports, their DNAT rules, proxies and holder, so the host ports are free
+ * again (Docker removes the endpoint's port mappings).
+ */
+export async function teardownEndpoint(store: Store, c: ContainerRecord, e: EndpointRecord): Promise<void> {
+  const endpoint = driverEndpoint(store, c, e);
+  if (!endpoint) return;
+  const running = runningPorts(store, c.id);
+  const settings = settingsOf(store, c.id);
+  // Ports are published on the container's first endpoint (setupContainer).
+  const first = store.meta.networks.endpointsOfContainer(c.id).find((x) => x.ip !== null);
+  const carriesPorts = first?.networkId === e.networkId && running.published.length > 0;
+  const driver: DriverContainer = {
+    ...driverContainer(store, c, [e], carriesPorts ? running.published : [], settings ?? emptySettings),
+    endpoints: [endpoint],
+  };
+  await driverTeardown(configDir(store), driver, { all: true });
+  if (carriesPorts) {
+    await stopProxiesAndWait(c.id, running.proxies);
+    store.meta.networks.setPorts(c.id, null);
+  }
+}
+
+const emptySettings: NetworkingSettings = {
+  ports: [],
+  publishAll: false,
+  exposed: [],
+  dns: [],
+  dnsSearch: [],
+  dnsOptions: [],
+  extraHosts: [],
+};
 
 /** Published ports of a running container, and every exposed one (for ps, port, inspect). */
 export function containerPorts(

@@ -2,14 +2,17 @@
  * Host ports held for a running container, as Podman holds them: strata binds
  * each published port itself (so a port another program or container uses
  * is refused with Docker's message before anything runs) and hands the bound
- * sockets to conmon, which keeps them open exactly as long as the container
- * lives; traffic itself goes through the kernel's DNAT rules, never through
- * these sockets. A monitor that dies frees its ports with it.
+ * sockets to a holder process; traffic itself goes through the kernel's DNAT
+ * rules, never through these sockets. The holder is `tail --pid` of the
+ * container's monitor (coreutils), so a monitor that dies frees its ports
+ * within a second; teardown and `network disconnect` stop it at once (which
+ * they could not do if conmon itself held the sockets, as it once did).
  */
 import type { Socket as UdpSocket } from "node:dgram";
 import { createRequire } from "node:module";
 import type { Server } from "node:net";
 import { StrataError } from "../errors.ts";
+import { childProcess } from "../sys/builtins.ts";
 import type { PortBinding, PublishedPort } from "./ports.ts";
 
 const load = createRequire(import.meta.filename);
@@ -114,4 +117,25 @@ export async function holdPorts(
     close();
     throw err;
   }
+}
+
+const TAIL = "/usr/bin/tail";
+
+/**
+ * Starts the holder of `fds` for the container `id` (marked as its proxies
+ * are, see proxy.ts) that ends with `monitorPid`; its PID.
+ */
+export function spawnPortHolder(id: string, fds: number[], monitorPid: number): number {
+  const child = childProcess().spawn(TAIL, ["-f", "/dev/null", `--pid=${monitorPid}`], {
+    // detached: not in the CLI's process group (a Ctrl-C at the terminal is not for it).
+    detached: true,
+    stdio: ["ignore", "ignore", "ignore", ...fds],
+    env: { STRATA_PROXY: id },
+  });
+  child.on("error", () => {});
+  child.unref();
+  if (child.pid === undefined) {
+    throw new StrataError("RUNTIME_ERROR", `cannot run ${TAIL} to hold the container's published ports`);
+  }
+  return child.pid;
 }

@@ -67,15 +67,40 @@ export async function proxyIpv6(
   return { published: out, pids };
 }
 
-/** Stops the container's proxies; a recycled pid (after a reboot) is not this container's and is left alone. */
-export function stopProxies(containerId: string, pids: number[]): void {
+/**
+ * Stops the container's proxies; a recycled pid (after a reboot) is not this
+ * container's and is left alone. The PIDs it signalled.
+ */
+export function stopProxies(containerId: string, pids: number[]): number[] {
+  const stopped: number[] = [];
   for (const pid of pids) {
     try {
       const env = readFileSync(`/proc/${pid}/environ`, "utf8");
       if (!env.split("\0").includes(`STRATA_PROXY=${containerId}`)) continue;
       process.kill(pid, "SIGTERM");
+      stopped.push(pid);
     } catch {
       // gone already
     }
+  }
+  return stopped;
+}
+
+/** Whether `pid` has ended (gone, or a zombie: its descriptors, and so its ports, are closed). */
+function ended(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat[stat.lastIndexOf(")") + 2] === "Z";
+  } catch {
+    return true;
+  }
+}
+
+/** stopProxies, then waits (a second at most) until they ended, so that their host ports are free. */
+export async function stopProxiesAndWait(containerId: string, pids: number[]): Promise<void> {
+  const stopped = stopProxies(containerId, pids);
+  const deadline = Date.now() + 1000;
+  while (stopped.some((pid) => !ended(pid)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 2));
   }
 }

@@ -226,35 +226,15 @@ export class NetworkService {
 
   /** `network disconnect`: the interface leaves a running container at once. */
   async disconnect(network: string, container: string, _opts: { force?: boolean } = {}): Promise<void> {
-    const {
-      configDir,
-      defaultNetworks,
-      driverEndpoint,
-      findNetwork,
-      netnsPath,
-      teardown: driverTeardown,
-    } = await parts();
+    const { defaultNetworks, findNetwork, teardownEndpoint } = await parts();
     await defaultNetworks(this.store);
     const n = findNetwork(this.store, network, "run");
     await this.containers.locked(container, async (c, running) => {
       const nets = this.store.meta.networks;
       const e = nets.endpointsOfContainer(c.id).find((x) => x.networkId === n.id);
       if (!e) throw daemon("CONFLICT", `container ${c.id} is not connected to network ${n.name}`);
-      const endpoint = running ? driverEndpoint(this.store, c, e) : null;
-      if (endpoint) {
-        await driverTeardown(
-          configDir(this.store),
-          {
-            id: c.id,
-            name: c.name,
-            netns: netnsPath(c.id),
-            endpoints: [endpoint],
-            ports: [],
-            dnsServers: [],
-          },
-          { all: true },
-        );
-      }
+      // Its veth, DNS names and, on the network of the published ports, their rules and host ports.
+      if (running) await teardownEndpoint(this.store, c, e);
       nets.deleteEndpoint(n.id, c.id);
     });
   }

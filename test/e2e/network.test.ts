@@ -286,6 +286,43 @@ test("connect and disconnect a running container; connecting twice is refused", 
   await ok(["network", "rm", "live-net"]);
 });
 
+/** Whether the host port can be bound again (by a server of the test's own, on IPv4 and IPv6). */
+async function bindable(port: number): Promise<boolean> {
+  const net = await import("node:net");
+  const listen = (host: string) =>
+    new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once("error", () => resolve(false));
+      server.listen({ host, port, ipv6Only: host === "::" }, () => server.close(() => resolve(true)));
+    });
+  return (await listen("0.0.0.0")) && (await listen("::"));
+}
+
+const natRulesFor = (port: number) =>
+  execFileSync("iptables-save", ["-t", "nat"], { encoding: "utf8" })
+    .split("\n")
+    .filter((l) => l.includes(`dport ${port} `));
+
+test("disconnecting the network of the published ports removes their rules and frees the host port", async () => {
+  const port = freePort();
+  await ok(["network", "create", "side-net"]);
+  await ok(["run", "-d", "--name", "pub", "-p", `${port}:80`, web]);
+  await ok(["network", "connect", "side-net", "pub"]);
+  assert.ok(natRulesFor(port).length > 0, "the test sees the DNAT rules it looks for");
+  assert.equal(await bindable(port), false, "the host port is held while published");
+  // Another network leaving takes nothing of the ports.
+  await ok(["network", "disconnect", "side-net", "pub"]);
+  assert.equal(await fetchText(`http://127.0.0.1:${port}/`), SERVIDORWEB_INDEX.v1);
+  assert.equal(await ok(["port", "pub"]), `80/tcp -> 0.0.0.0:${port}\n80/tcp -> :::${port}\n`);
+  await ok(["network", "disconnect", "bridge", "pub"]);
+  assert.deepEqual(natRulesFor(port), []);
+  assert.equal(await ok(["port", "pub"]), "");
+  assert.equal(await bindable(port), true, "the host port is free again");
+  assert.match(await ok(["ps", "--filter", "name=pub", "--format", "{{.Status}}"]), /^Up/);
+  await ok(["rm", "-f", "pub"]);
+  await ok(["network", "rm", "side-net"]);
+});
+
 test("20 concurrent run -d on one network get 20 distinct addresses", async () => {
   await ok(["network", "create", "crowd"]);
   const ids = await Promise.all(
