@@ -35,6 +35,7 @@ import {
 import { type DispatchContext, history, resolveMeta, shellOf, workdirPath } from "./dispatch.ts";
 import type { Instruction } from "./instructions.ts";
 import { parseInstruction } from "./instructions.ts";
+import { BuildNetwork, cleanStaleBuildNetworks, type Sandbox } from "./network.ts";
 import { parseLine } from "./parser.ts";
 import { pinImage, pinLayers } from "./pins.ts";
 import { type BuildListener, Progress, type Vertex } from "./progress.ts";
@@ -124,6 +125,9 @@ export class Builder {
   private readonly snapshots = new Set<StepSnapshot>();
   /** Held while build() runs: what the build stands on (pins.ts). */
   private lease?: Lease;
+  /** RUN's sandboxes on the default bridge, made on first use, removed when the build ends. */
+  private network?: BuildNetwork;
+  private bridged = false;
 
   constructor(
     private readonly store: Store,
@@ -176,6 +180,7 @@ export class Builder {
     this.lease = acquireLease(this.store, "build");
     try {
       cleanStaleBuildContainers(this.store.root);
+      await cleanStaleBuildNetworks(this.store);
       cleanStaleBuilds(this.store);
       let p: ReturnType<typeof plan>;
       try {
@@ -196,6 +201,7 @@ export class Builder {
       for (const s of p.stages)
         this.results.set(s.index, this.runStage(s, p.baseNames.get(s.index) as string));
       this.prefetchContext(p.stages);
+      this.bridged = this.bridgedRuns(p.stages);
       // Failures in stages the target does not wait for still fail the build, as in BuildKit.
       const all = await Promise.allSettled([...this.results.values()]);
       const failed = all.find((r) => r.status === "rejected");
@@ -204,6 +210,7 @@ export class Builder {
       return this.export(result.state, tags);
     } finally {
       for (const s of this.snapshots) s.remove();
+      await this.network?.close();
       this.lease.release();
       this.lease = undefined;
     }
@@ -398,6 +405,12 @@ export class Builder {
       return { state: hit, key };
     }
     v.start();
+    // The first step that runs starts the bridge sandbox a later RUN will want: netavark works meanwhile.
+    // (Not before: a fully cached build needs none.)
+    if (this.bridged) {
+      this.network ??= new BuildNetwork(this.store);
+      this.network.prepare();
+    }
     const snap = StepSnapshot.create(this.store);
     this.snapshots.add(snap);
     try {
@@ -514,13 +527,14 @@ export class Builder {
         pending = final ? "" : (lines.pop() as string);
         for (const l of final ? lines.filter((x, i) => x !== "" || i < lines.length - 1) : lines) v.log(l);
       };
+      const sandbox = network === "default" ? await this.sandbox() : undefined;
       try {
         await runStep(snap, {
           args,
           env: [...env, ...proxies.filter((p) => !env.some((e) => e.startsWith(p.split("=")[0] as string)))],
           user,
           cwd,
-          network: network === "none" ? "none" : "host",
+          network: sandbox ?? (network === "none" ? "none" : "host"),
           binds,
           signal: this.opts.signal,
           onOutput: (_s, d) => {
@@ -530,8 +544,22 @@ export class Builder {
         });
       } finally {
         flushLines(true);
+        if (sandbox) this.network?.release(sandbox);
       }
     });
+  }
+
+  /** Whether a RUN of the build uses the default network (then a bridge sandbox is made early). */
+  private bridgedRuns(stages: Stage[]): boolean {
+    return stages.some((s) =>
+      s.steps.some((i) => i.kind === "run" && (i.network ?? this.opts.network ?? "default") === "default"),
+    );
+  }
+
+  /** A namespace on the default bridge for a RUN (network.ts). */
+  private sandbox(): Promise<Sandbox> {
+    this.network ??= new BuildNetwork(this.store);
+    return this.network.acquire();
   }
 
   /**

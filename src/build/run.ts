@@ -13,6 +13,7 @@ import { StrataError } from "../errors.ts";
 import { buildSpec, ensureCgroups, resolveUser, runtimePath, writeEtcFiles } from "../runtime/index.ts";
 import { childProcess, randomBytes } from "../sys/builtins.ts";
 import { processAlive } from "../sys/process.ts";
+import type { Sandbox } from "./network.ts";
 import type { StepSnapshot } from "./snapshot.ts";
 
 export interface RunStepOptions {
@@ -20,7 +21,8 @@ export interface RunStepOptions {
   env: string[];
   user: string;
   cwd: string;
-  network: "host" | "none";
+  /** The host's network, none (only lo), or a sandbox on the default bridge (network.ts). */
+  network: "host" | "none" | Sandbox;
   /** Extra read-only binds (heredoc scripts). */
   binds?: { source: string; destination: string }[];
   onOutput: (stream: "stdout" | "stderr", data: Buffer) => void;
@@ -76,7 +78,10 @@ export async function runStep(snap: StepSnapshot, opts: RunStepOptions): Promise
   const user = resolveUser(rootfs, opts.user);
   const etcDir = join(snap.dir, "etc");
   const hostname = "buildkitsandbox";
-  writeEtcFiles(etcDir, { hostname, network: opts.network });
+  const sandbox = typeof opts.network === "string" ? undefined : opts.network;
+  // A sandbox's namespace is joined as a container's on a bridge is: the spec's "none" plus its path.
+  const network = sandbox ? "none" : (opts.network as "host" | "none");
+  writeEtcFiles(etcDir, { hostname, network, resolvConf: sandbox?.resolvConf });
   // Docker's defaults for a container given no options (capabilities, the default seccomp filter), as `run` applies them.
   const spec = applyHostOptions(
     buildSpec({
@@ -86,7 +91,8 @@ export async function runStep(snap: StepSnapshot, opts: RunStepOptions): Promise
       cwd: opts.cwd,
       hostname,
       tty: false,
-      network: opts.network,
+      network,
+      netnsPath: sandbox?.netns,
       etcDir,
       user,
     }),

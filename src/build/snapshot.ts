@@ -145,7 +145,8 @@ export function cleanStaleBuilds(store: Store): void {
   if (!existsSync(tmp)) return;
   for (const name of readdirSync(tmp)) {
     const m = /^build-(\d+)-/.exec(name);
-    if (!m || processAlive(Number(m[1]))) continue;
+    // A RUN sandbox's marker is network.ts's to undo (its namespace and address first).
+    if (!m || processAlive(Number(m[1])) || name.startsWith(`build-${m[1]}-net-`)) continue;
     const dir = join(tmp, name);
     unmount(join(dir, "merged"));
     for (const sub of existsSync(dir) ? readdirSync(dir) : []) {

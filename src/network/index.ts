@@ -4,9 +4,13 @@
  * The only module imported from outside src/network.
  */
 export { checkNetworking } from "./check.ts";
+// A build's RUN sandboxes on the default bridge (src/build/network.ts) use the same plumbing as a container's start.
 export {
   type Attachment,
+  allocate,
+  configDir,
   containerPorts,
+  driverNetwork,
   type NetworkingOptions,
   type NetworkPlan,
   planNetworking,
@@ -14,6 +18,8 @@ export {
   teardownContainer,
 } from "./container.ts";
 export { containerNetworkSettings, type NetworkInspect } from "./inspect.ts";
+export { macFor, parseAddress } from "./ipv4.ts";
+export { createNetns, deleteNetns, netnsPath, setup } from "./netavark.ts";
 export {
   inspectPorts,
   type PortBinding,
@@ -24,6 +30,7 @@ export {
   portLines,
 } from "./ports.ts";
 export type { NetworkCreateOptions } from "./registry.ts";
+export { DEFAULT_NETWORK, defaultNetworks, findNetwork } from "./registry.ts";
 export { containerResolvConf } from "./resolv.ts";
 export {
   type ConnectOptions,
