@@ -6,6 +6,7 @@
 #include <uv.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/file.h>
@@ -418,6 +419,174 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
   Napi::AsyncContext context_;
 };
 
+// Regular files of a layer written off the event loop: the tar reader queues
+// each file as ops (open, data…, close with its owner, mode and time) and
+// hands them over in batches that run one after another on the libuv pool,
+// in tar order, while the event loop reads the next entries. One file is
+// open at a time (a tar is sequential), so the writer keeps its descriptor
+// between batches. run(ops, chunks): `ops` is one buffer of records, parsed
+// on the pool thread (so a batch costs the event loop one call), little-endian:
+//   0 u16 len, path, u32 mode      open(O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW, mode)
+//   1 u32 len, bytes               write these bytes (small pieces, copied into ops)
+//   3 u32 index                    write chunks[index] (large pieces, by reference)
+//   2 u32 uid, u32 gid, i32 chmod, f64 mtime
+//                                  fchown unless 0/0, fchmod unless chmod < 0 (after the
+//                                  chown, which clears setuid/setgid), futimens, close
+// The caller never runs two batches of one writer at once.
+class FileWriter : public Napi::ObjectWrap<FileWriter> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "FileWriter",
+                       {InstanceMethod("run", &FileWriter::Run), InstanceMethod("abort", &FileWriter::Abort)});
+  }
+  FileWriter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FileWriter>(info) {}
+  ~FileWriter() override { CloseFd(); }
+
+  int fd_ = -1;
+  std::string path_;
+  void CloseFd() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  struct Chunk {
+    const char* data;
+    size_t len;
+  };
+
+  class Batch : public Napi::AsyncWorker {
+   public:
+    Batch(Napi::Env env, FileWriter* w, Napi::Buffer<uint8_t> ops, Napi::Array chunks)
+        : Napi::AsyncWorker(env), w_(w), deferred_(Napi::Promise::Deferred::New(env)) {
+      // The buffers stay alive (and unmoved) until the batch is done.
+      keepOps_ = Napi::Persistent(ops);
+      keepChunks_ = Napi::Persistent(chunks);
+      ops_ = ops.Data();
+      opsLen_ = ops.Length();
+      uint32_t n = chunks.Length();
+      for (uint32_t i = 0; i < n; i++) {
+        auto buf = chunks.Get(i).As<Napi::Buffer<char>>();
+        chunks_.push_back({buf.Data(), buf.Length()});
+      }
+    }
+    Napi::Promise Promise() { return deferred_.Promise(); }
+    void Execute() override {
+      size_t pos = 0;
+      while (pos < opsLen_) {
+        if (!Step(pos)) {
+          w_->CloseFd();
+          return;
+        }
+      }
+    }
+    void OnOK() override {
+      keepOps_.Reset();
+      keepChunks_.Reset();
+      if (err_ != 0) {
+        deferred_.Reject(SysError(Env(), err_, syscall_, w_->path_).Value());
+      } else {
+        deferred_.Resolve(Env().Undefined());
+      }
+    }
+
+   private:
+    template <typename T>
+    T Read(size_t& pos) {
+      T v;
+      memcpy(&v, ops_ + pos, sizeof v);
+      pos += sizeof v;
+      return v;
+    }
+    bool Fail(const char* syscall, int err) {
+      err_ = err;
+      syscall_ = syscall;
+      return false;
+    }
+    bool WriteAll(const char* data, size_t len) {
+      if (w_->fd_ < 0) return Fail("write", EBADF);
+      size_t off = 0;
+      while (off < len) {
+        ssize_t n = write(w_->fd_, data + off, len - off);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          return Fail("write", errno);
+        }
+        off += static_cast<size_t>(n);
+      }
+      return true;
+    }
+    bool Step(size_t& pos) {
+      uint8_t kind = ops_[pos++];
+      if (kind == 0) {
+        uint16_t len = Read<uint16_t>(pos);
+        w_->CloseFd();
+        w_->path_.assign(reinterpret_cast<const char*>(ops_ + pos), len);
+        pos += len;
+        int mode = static_cast<int>(Read<uint32_t>(pos));
+        w_->fd_ = open(w_->path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        return w_->fd_ >= 0 || Fail("open", errno);
+      }
+      if (kind == 1) {
+        uint32_t len = Read<uint32_t>(pos);
+        const char* data = reinterpret_cast<const char*>(ops_ + pos);
+        pos += len;
+        return WriteAll(data, len);
+      }
+      if (kind == 3) {
+        uint32_t index = Read<uint32_t>(pos);
+        if (index >= chunks_.size()) return Fail("write", EINVAL);
+        return WriteAll(chunks_[index].data, chunks_[index].len);
+      }
+      if (kind != 2) {
+        pos = opsLen_;
+        return Fail("write", EINVAL);
+      }
+      uint32_t uid = Read<uint32_t>(pos);
+      uint32_t gid = Read<uint32_t>(pos);
+      int32_t chmodTo = Read<int32_t>(pos);
+      double mtime = Read<double>(pos);
+      if (w_->fd_ < 0) return Fail("close", EBADF);
+      if ((uid != 0 || gid != 0) && fchown(w_->fd_, uid, gid) != 0) return Fail("fchown", errno);
+      if (chmodTo >= 0 && fchmod(w_->fd_, chmodTo) != 0) return Fail("fchmod", errno);
+      double sec = floor(mtime);
+      struct timespec ts[2];
+      ts[0].tv_sec = static_cast<time_t>(sec);
+      ts[0].tv_nsec = static_cast<long>((mtime - sec) * 1e9);
+      if (ts[0].tv_nsec > 999999999) ts[0].tv_nsec = 999999999;
+      ts[1] = ts[0];
+      if (futimens(w_->fd_, ts) != 0) return Fail("futimens", errno);
+      int fd = w_->fd_;
+      w_->fd_ = -1;
+      return close(fd) == 0 || Fail("close", errno);
+    }
+
+    FileWriter* w_;
+    const uint8_t* ops_ = nullptr;
+    size_t opsLen_ = 0;
+    std::vector<Chunk> chunks_;
+    Napi::Reference<Napi::Buffer<uint8_t>> keepOps_;
+    Napi::Reference<Napi::Array> keepChunks_;
+    Napi::Promise::Deferred deferred_;
+    int err_ = 0;
+    const char* syscall_ = "";
+  };
+
+  Napi::Value Run(const Napi::CallbackInfo& info) {
+    auto* batch =
+        new Batch(info.Env(), this, info[0].As<Napi::Buffer<uint8_t>>(), info[1].As<Napi::Array>());
+    Napi::Promise promise = batch->Promise();
+    batch->Queue();
+    return promise;
+  }
+
+  // Closes a file a failed or abandoned apply left open (never while a batch runs).
+  Napi::Value Abort(const Napi::CallbackInfo& info) {
+    CloseFd();
+    return info.Env().Undefined();
+  }
+};
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mknod", Napi::Function::New(env, Mknod));
   exports.Set("lsetxattr", Napi::Function::New(env, Lsetxattr));
@@ -433,6 +602,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sendPacket", Napi::Function::New(env, SendPacket));
   exports.Set("shutdown", Napi::Function::New(env, Shutdown));
   exports.Set("FdWatcher", FdWatcher::Define(env));
+  exports.Set("FileWriter", FileWriter::Define(env));
   return exports;
 }
 

@@ -11,6 +11,7 @@ import { closeSync, constants, linkSync, mkdirSync, openSync, rmSync, symlinkSyn
 import { StrataError } from "../errors.ts";
 import { native } from "../sys/index.ts";
 import { EntryMeta } from "./entry-meta.ts";
+import { FileQueue } from "./file-queue.ts";
 import { cleanName, LayerTree, unsafe } from "./layer-tree.ts";
 import { Payloads } from "./payloads.ts";
 import { Sizes } from "./sizes.ts";
@@ -45,6 +46,8 @@ export class LayerWriter {
   private readonly whiteouts: Whiteouts;
   private readonly payloads: Payloads;
   private readonly meta = new EntryMeta();
+  /** Regular files go to disk from here, off the event loop. */
+  private readonly queue = new FileQueue();
 
   constructor(
     root: string,
@@ -63,16 +66,19 @@ export class LayerWriter {
       if (h.type === "5") this.meta.apply(this.tree.root, h, pax, false);
       return this.skipBody(h);
     }
-    this.tree.ensureParents(parts, h.name);
     const base = parts[parts.length - 1];
-    const parent = parts.slice(0, -1).join("/");
+    const parent = parts.length === 1 ? "" : parts.slice(0, -1).join("/");
+    const rel = parent ? `${parent}/${base}` : base;
+    // What this layer wrote may still be queued: anything that looks at it waits until it is on disk.
+    const looks = h.type === "1" || base.startsWith(WHITEOUT) || this.tree.touchesCreated(parts, parent, rel);
+    if (looks && this.queue.busy) await this.queue.flush();
+    this.tree.ensureParents(parts, h.name, parent);
     if (base === OPAQUE) this.whiteouts.opaque(parent);
     else if (base.startsWith(WHITEOUT)) {
       const target = parent ? `${parent}/${base.slice(WHITEOUT.length)}` : base.slice(WHITEOUT.length);
       cleanName(target);
       this.whiteouts.whiteout(target, h);
     } else {
-      const rel = parts.join("/");
       const e: Entry = { h, pax, rel, overWhiteout: this.whiteouts.replaces(rel) };
       if (h.type === "0" || h.type === "7") return this.file(e);
       this.write(e);
@@ -80,8 +86,15 @@ export class LayerWriter {
     return this.skipBody(h);
   }
 
-  finish(): void {
+  /** Every file on disk, then the directories' times (writing into a directory changes them). */
+  async finish(): Promise<void> {
+    await this.queue.flush();
     this.meta.finish();
+  }
+
+  /** After a failure: nothing is being written any more once this resolves. */
+  abandon(): Promise<void> {
+    return this.queue.abandon();
   }
 
   /** Every entry type but regular files (whose payload is streamed). */
@@ -119,16 +132,31 @@ export class LayerWriter {
     }
   }
 
+  /** A regular file: queued (content, then owner, mode and time, in that order), or written here if it has xattrs. */
   private async file(e: Entry): Promise<void> {
     const { h, rel } = e;
     this.clear(rel, false);
-    const path = this.tree.abs(rel);
     const mode = h.mode & 0o7777;
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-    const fd = openSync(path, flags, mode & 0o777);
-    // open(2) gave the file `mode & 0o777` less the umask: that is its whole mode when nothing was cut.
+    // open(2) gives the file `mode & 0o777` less the umask: that is its whole mode when nothing was cut.
     const createdWith = mode & 0o777 & ~UMASK;
-    const byFd = !EntryMeta.hasXattrs(e.pax);
+    const path = this.tree.abs(rel);
+    if (EntryMeta.hasXattrs(e.pax) || !FileQueue.fits(path)) return this.fileHere(e, createdWith);
+    this.queue.open(path, mode & 0o777);
+    if (h.size > 0) {
+      this.payloads.record(rel, h.size);
+      await this.body(h, (c) => this.queue.data(c));
+    }
+    this.sizes.add(rel, h.size);
+    const chmod = createdWith === mode ? -1 : mode;
+    await this.queue.close({ uid: h.uid, gid: h.gid, chmod, mtime: h.mtime });
+  }
+
+  /** Xattrs are set by path, after the owner and before the mode (entry-meta.ts): such a file is written here. */
+  private async fileHere(e: Entry, createdWith: number): Promise<void> {
+    const { h, rel } = e;
+    const path = this.tree.abs(rel);
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+    const fd = openSync(path, flags, h.mode & 0o777);
     try {
       if (h.size > 0) {
         this.payloads.record(rel, h.size);
@@ -137,12 +165,11 @@ export class LayerWriter {
           while (off < c.length) off += writeSync(fd, c, off);
         });
       }
-      if (byFd) this.meta.applyFd(fd, h, createdWith);
     } finally {
       closeSync(fd);
     }
     this.sizes.add(rel, h.size);
-    if (!byFd) this.meta.apply(path, h, e.pax, false, createdWith);
+    this.meta.apply(path, h, e.pax, false, createdWith);
   }
 
   private hardlink({ h, rel }: Entry): void {
@@ -183,7 +210,7 @@ export class LayerWriter {
   }
 
   /** Streams the payload to `sink`; the padding goes to the tar-split. */
-  private async body(h: Header, sink: (c: Buffer) => void): Promise<void> {
+  private async body(h: Header, sink: (c: Buffer) => unknown): Promise<void> {
     await this.source.pipe(h.size, sink);
     const pad = padding(h.size);
     if (pad > 0) this.split.raw((await this.source.read(pad)) ?? Buffer.alloc(0));

@@ -68,7 +68,7 @@ export async function applyLayer(input: Readable, dir: string, opts: ApplyOption
     }
     await source.drain((c) => split.raw(c));
     await stream.finished;
-    writer.finish();
+    await writer.finish();
   } catch (err) {
     let failure = err;
     if (err instanceof StrataError && err.message.startsWith("unexpected EOF")) {
@@ -78,6 +78,7 @@ export async function applyLayer(input: Readable, dir: string, opts: ApplyOption
       });
     }
     stream.abort();
+    await writer.abandon();
     await stream.finished.catch(() => {});
     await split.close().catch(() => {});
     throw opts.signal?.aborted ? opts.signal.reason : failure;

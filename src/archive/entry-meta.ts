@@ -4,7 +4,7 @@
  * file capabilities, so the mode and the xattrs follow it. Directory times
  * wait for the end (creating children changes them).
  */
-import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync } from "node:fs";
+import { chmodSync, lchownSync, lutimesSync } from "node:fs";
 import { native } from "../sys/index.ts";
 import type { Header } from "./tar-header.ts";
 
@@ -47,14 +47,6 @@ export class EntryMeta {
   static hasXattrs(pax: Map<string, Buffer>): boolean {
     for (const key of pax.keys()) if (key.startsWith(XATTR)) return true;
     return false;
-  }
-
-  /** `apply` for a regular file without xattrs, through its open descriptor: no path walks. */
-  applyFd(fd: number, h: Header, createdWith: number): void {
-    if (h.uid !== 0 || h.gid !== 0) fchownSync(fd, h.uid, h.gid);
-    const mode = h.mode & 0o7777;
-    if (createdWith !== mode) fchmodSync(fd, mode);
-    futimesSync(fd, h.mtime, h.mtime);
   }
 
   finish(): void {

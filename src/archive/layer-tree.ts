@@ -62,6 +62,21 @@ export class LayerTree {
     return true;
   }
 
+  /**
+   * Whether an entry at `parts` looks at something this apply wrote: the
+   * path itself, or a parent that is not one of its directories.
+   */
+  touchesCreated(parts: string[], parent: string, path: string): boolean {
+    if (this.dirs.has(parent)) return this.created.has(path);
+    let rel = "";
+    for (let i = 0; i < parts.length; i++) {
+      rel = rel ? `${rel}/${parts[i]}` : parts[i];
+      if (i < parts.length - 1 && this.dirs.has(rel)) continue;
+      if (this.created.has(rel)) return true;
+    }
+    return false;
+  }
+
   markDir(rel: string): void {
     this.dirs.add(rel);
   }
@@ -72,7 +87,8 @@ export class LayerTree {
   }
 
   /** Makes sure every parent of `parts` is a real directory of this layer. */
-  ensureParents(parts: string[], name: string): void {
+  ensureParents(parts: string[], name: string, parent?: string): void {
+    if (parent !== undefined && this.dirs.has(parent)) return;
     let rel = "";
     for (let i = 0; i < parts.length - 1; i++) {
       rel = rel ? `${rel}/${parts[i]}` : parts[i];

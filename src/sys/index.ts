@@ -32,6 +32,15 @@ export interface NativeBinding {
     fd: number,
     callback: FdWatcherCallback,
   ) => FdWatcher;
+  /** Writes a layer's regular files on the libuv pool, batch after batch (see native/strata_native.cc). */
+  FileWriter: new () => FileWriter;
+}
+
+export interface FileWriter {
+  /** Runs one batch: `ops` records (open, write, write chunks[i], close); never two at once. */
+  run(ops: Buffer, chunks: Buffer[]): Promise<void>;
+  /** Closes the file a failed batch left open. */
+  abort(): void;
 }
 
 export type FdWatcherCallback = (error: Error | null, readable: boolean, writable: boolean) => void;
