@@ -69,14 +69,12 @@ function checksumOk(b: Buffer): boolean {
   const stored = num(b, 148, 8);
   // The sum with the checksum field read as spaces, unsigned and (as old tars wrote it) signed.
   let unsigned = 8 * 32;
+  for (let i = 0; i < 148; i++) unsigned += b[i];
+  for (let i = 156; i < BLOCK; i++) unsigned += b[i];
+  if (stored === unsigned) return true;
   let high = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    if (i === 148) i = 156;
-    const c = b[i];
-    unsigned += c;
-    if (c > 127) high++;
-  }
-  return stored === unsigned || stored === unsigned - 256 * high;
+  for (let i = 0; i < BLOCK; i++) if (b[i] > 127 && (i < 148 || i >= 156)) high++;
+  return stored === unsigned - 256 * high;
 }
 
 export function parseHeader(b: Buffer): Header {
@@ -104,7 +102,7 @@ export function parseHeader(b: Buffer): Header {
   };
 }
 
-/** PAX records `LEN key=value\n`; values kept as raw bytes. */
+/** PAX records `LEN key=value\n`; values kept as raw bytes (views of `body`, which nobody writes to again). */
 export function parsePax(body: Buffer): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   let pos = 0;
@@ -116,7 +114,7 @@ export function parsePax(body: Buffer): Map<string, Buffer> {
     const record = body.subarray(space + 1, pos + len - 1);
     const eq = record.indexOf(0x3d);
     if (eq < 0) throw corrupt("PAX record without '='");
-    out.set(record.toString("utf8", 0, eq), Buffer.from(record.subarray(eq + 1)));
+    out.set(record.toString("utf8", 0, eq), record.subarray(eq + 1));
     pos += len;
   }
   return out;

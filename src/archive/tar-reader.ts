@@ -27,6 +27,7 @@ export class ByteSource {
 
   constructor(private readonly it: AsyncIterator<Buffer>) {}
 
+  /** The next chunk as `buf` (which must be used up); false at EOF. */
   private async fill(): Promise<boolean> {
     if (this.done) return false;
     const r = await this.it.next();
@@ -37,32 +38,42 @@ export class ByteSource {
     const chunk = r.value as Buffer;
     this.hash.update(chunk);
     this.total += chunk.length;
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    this.buf = chunk;
     return true;
   }
 
   /** Exactly n bytes, or null at a clean EOF (nothing buffered). */
   async read(n: number): Promise<Buffer | null> {
-    while (this.buf.length < n) {
-      if (!(await this.fill())) {
-        if (this.buf.length === 0) return null;
-        throw truncated();
-      }
+    if (this.buf.length >= n) {
+      const out = this.buf.subarray(0, n);
+      this.buf = this.buf.subarray(n);
+      return out;
     }
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
+    if (this.buf.length === 0 && !(await this.fill())) return null;
+    if (this.buf.length >= n) return this.read(n);
+    // Across chunks: only the n bytes are copied, never the rest of the chunk.
+    const out = Buffer.allocUnsafe(n);
+    let got = 0;
+    while (got < n) {
+      if (this.buf.length === 0 && !(await this.fill())) throw truncated();
+      const take = Math.min(n - got, this.buf.length);
+      this.buf.copy(out, got, 0, take);
+      this.buf = this.buf.subarray(take);
+      got += take;
+    }
     return out;
   }
 
-  /** Streams n bytes to `sink` in the chunks they arrive in. */
-  async pipe(n: number, sink: (chunk: Buffer) => void): Promise<void> {
+  /** Streams n bytes to `sink` in the chunks they arrive in; a sink's promise is waited for (back-pressure). */
+  async pipe(n: number, sink: (chunk: Buffer) => unknown): Promise<void> {
     let left = n;
     while (left > 0) {
       if (this.buf.length === 0 && !(await this.fill())) throw truncated();
       const take = Math.min(left, this.buf.length);
-      sink(this.buf.subarray(0, take));
+      const wait = sink(this.buf.subarray(0, take));
       this.buf = this.buf.subarray(take);
       left -= take;
+      if (wait instanceof Promise) await wait;
     }
   }
 
@@ -129,7 +140,8 @@ export class TarReader {
         const data = body ?? Buffer.alloc(0);
         raws.push(data);
         const payload = data.subarray(0, h.size);
-        if (h.type === "x") pax = new Map([...pax, ...parsePax(payload)]);
+        if (h.type === "x")
+          pax = pax.size === 0 ? parsePax(payload) : new Map([...pax, ...parsePax(payload)]);
         else if (h.type === "g") this.global = new Map([...this.global, ...parsePax(payload)]);
         else {
           const end = payload.indexOf(0);

@@ -57,92 +57,114 @@ export type SplitRecord =
   | { kind: "R"; bytes: Buffer }
   | { kind: "F"; path: string; size: number; inline?: Buffer };
 
+/** Records are written into 1 MiB batches, each compressed in one go: one zlib call per record made small-file layers 5× slower. */
+const BATCH = 1 << 20;
+/**
+ * Until igzip runs, records wait in memory: a tar-split under 4 MB (a build's
+ * COPY of a few thousand files) is compressed in-process at close (~5 ms),
+ * where forking igzip from a large Node process cost ~20–40 ms of the main thread.
+ */
+const IN_PROCESS = 4 << 20;
+
 export class TarSplitWriter {
   /** Opened once 4 MB of records are batched: a smaller tar-split is compressed in-process at close. */
   private sink?: GzipSink;
   private pendingRaw: Buffer[] = [];
   private pendingBytes = 0;
-  /** Records are batched: one zlib call per record made small-file layers 5× slower. */
-  private batch: Buffer[] = [];
-  private batchBytes = 0;
+  /** The batch being filled, records encoded in place (no buffer per record). */
+  private batch: Buffer = Buffer.allocUnsafe(BATCH);
+  private pos = 0;
   private files = 0;
 
   constructor(private readonly path: string) {}
 
   raw(bytes: Buffer): void {
     if (bytes.length === 0) return;
-    // Kept as given: callers pass views of chunks nobody writes to again (no copy per header).
+    // Kept as given until the next record: callers pass views of chunks nobody writes to again.
     this.pendingRaw.push(bytes);
     this.pendingBytes += bytes.length;
     // A long run of raw bytes (a trailer after the end marker) is written as it comes.
-    if (this.pendingBytes >= 1 << 20) this.flushRaw();
+    if (this.pendingBytes >= BATCH) this.flushRaw();
   }
 
   private flushRaw(): void {
     if (this.pendingRaw.length === 0) return;
-    // Most runs are one header (a file's): no copy of it then.
-    const bytes =
-      this.pendingRaw.length === 1 ? (this.pendingRaw[0] as Buffer) : Buffer.concat(this.pendingRaw);
+    this.room(5 + this.pendingBytes);
+    this.batch[this.pos] = 0x52; // "R"
+    this.batch.writeUInt32BE(this.pendingBytes, this.pos + 1);
+    this.pos += 5;
+    for (const b of this.pendingRaw) {
+      this.batch.set(b, this.pos);
+      this.pos += b.length;
+    }
     this.pendingRaw = [];
     this.pendingBytes = 0;
-    const head = Buffer.allocUnsafe(5);
-    head[0] = 0x52; // "R"
-    head.writeUInt32BE(bytes.length, 1);
-    this.emit(head, bytes);
+    this.flushIfFull();
   }
 
-  private emit(...parts: Buffer[]): void {
-    for (const p of parts) {
-      this.batch.push(p);
-      this.batchBytes += p.length;
-    }
-    // Until igzip runs, records wait in memory: a tar-split under 4 MB (a build's COPY of a few
-    // thousand files) is compressed in-process at close (~5 ms), where forking igzip from a
-    // large Node process cost ~20–40 ms of the main thread.
-    if (this.batchBytes >= (this.sink ? 1 << 20 : 4 << 20)) this.flushBatch();
+  /**
+   * The batch has room for `n` more bytes: what it holds is sent first once
+   * igzip runs (or would run); before that, and for a record larger than a
+   * batch, it grows.
+   */
+  private room(n: number): void {
+    if (this.pos + n <= this.batch.length) return;
+    if (this.sink || this.pos + n > IN_PROCESS) this.flushBatch();
+    if (this.pos + n <= this.batch.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.batch.length * 2, this.pos + n));
+    this.batch.copy(bigger, 0, 0, this.pos);
+    this.batch = bigger;
+  }
+
+  private flushIfFull(): void {
+    if (this.pos >= (this.sink ? BATCH : IN_PROCESS)) this.flushBatch();
   }
 
   private flushBatch(): void {
-    if (this.batch.length === 0) return;
+    if (this.pos === 0) return;
     if (!this.sink) {
       this.sink = gzipTo(this.path);
       this.sink.done.catch(() => {}); // awaited by close()
     }
-    this.sink.input.write(Buffer.concat(this.batch));
-    this.batch = [];
-    this.batchBytes = 0;
+    // The sink holds the bytes until they are written: the next batch is a new buffer.
+    this.sink.input.write(this.batch.subarray(0, this.pos));
+    this.batch = Buffer.allocUnsafe(BATCH);
+    this.pos = 0;
   }
 
   /** Records a payload read back from the layer; returns its index for `shadow`. */
   file(path: string, size: number): number {
     this.flushRaw();
-    const len = Buffer.byteLength(path, "utf8");
-    const rec = Buffer.allocUnsafe(1 + 4 + len + 8);
-    rec[0] = 0x46; // "F"
-    rec.writeUInt32BE(len, 1);
-    rec.write(path, 5, len, "utf8");
-    // A u64, as two halves (sizes stay below 2^53).
-    rec.writeUInt32BE(Math.floor(size / 0x100000000), 5 + len);
-    rec.writeUInt32BE(size >>> 0, 9 + len);
-    this.emit(rec);
+    this.room(13 + Buffer.byteLength(path));
+    const b = this.batch;
+    b[this.pos] = 0x46; // "F"
+    const len = b.write(path, this.pos + 5, "utf8");
+    b.writeUInt32BE(len, this.pos + 1);
+    // u64 big-endian; sizes are safe integers (< 2^53).
+    b.writeUInt32BE(Math.floor(size / 0x100000000), this.pos + 5 + len);
+    b.writeUInt32BE(size >>> 0, this.pos + 9 + len);
+    this.pos += 13 + len;
+    this.flushIfFull();
     return this.files++;
   }
 
   shadow(index: number, bytes: Buffer): void {
     this.flushRaw();
-    const head = Buffer.allocUnsafe(9);
-    head[0] = 0x53; // "S"
-    head.writeUInt32BE(index, 1);
-    head.writeUInt32BE(bytes.length, 5);
-    this.emit(head, bytes);
+    this.room(9 + bytes.length);
+    this.batch[this.pos] = 0x53; // "S"
+    this.batch.writeUInt32BE(index, this.pos + 1);
+    this.batch.writeUInt32BE(bytes.length, this.pos + 5);
+    this.batch.set(bytes, this.pos + 9);
+    this.pos += 9 + bytes.length;
+    this.flushIfFull();
   }
 
   async close(): Promise<void> {
     this.flushRaw();
     if (!this.sink) {
       // A small layer's records: compressing them here costs less than starting igzip.
-      writeFileSync(this.path, gzipSync(Buffer.concat(this.batch), { level: 1 }));
-      this.batch = [];
+      writeFileSync(this.path, gzipSync(this.batch.subarray(0, this.pos), { level: 1 }));
+      this.pos = 0;
       return;
     }
     this.flushBatch();
