@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <openssl/evp.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/file.h>
@@ -587,6 +588,85 @@ class FileWriter : public Napi::ObjectWrap<FileWriter> {
   }
 };
 
+// SHA-256 of a stream, computed on the libuv pool so the event loop does not
+// spend a pull's 300 MB of hashing: run(chunks) hashes the buffers in order in
+// one pool task (the caller runs one at a time and keeps their order), hex()
+// finishes. OpenSSL is Node's own (its symbols are exported by the node binary).
+class Sha256 : public Napi::ObjectWrap<Sha256> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Sha256", {InstanceMethod("run", &Sha256::Run), InstanceMethod("hex", &Sha256::Hex)});
+  }
+  Sha256(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Sha256>(info) {
+    ctx_ = EVP_MD_CTX_new();
+    if (!ctx_ || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1)
+      Napi::Error::New(info.Env(), "cannot start a SHA-256").ThrowAsJavaScriptException();
+  }
+  ~Sha256() override {
+    if (ctx_) EVP_MD_CTX_free(ctx_);
+  }
+
+ private:
+  class Task : public Napi::AsyncWorker {
+   public:
+    Task(Napi::Env env, EVP_MD_CTX* ctx, Napi::Array chunks)
+        : Napi::AsyncWorker(env), ctx_(ctx), deferred_(Napi::Promise::Deferred::New(env)) {
+      keep_ = Napi::Persistent(chunks);
+      uint32_t n = chunks.Length();
+      for (uint32_t i = 0; i < n; i++) {
+        auto buf = chunks.Get(i).As<Napi::Buffer<char>>();
+        parts_.push_back({buf.Data(), buf.Length()});
+      }
+    }
+    Napi::Promise Promise() { return deferred_.Promise(); }
+    void Execute() override {
+      for (auto& p : parts_) {
+        if (EVP_DigestUpdate(ctx_, p.first, p.second) != 1) {
+          ok_ = false;
+          return;
+        }
+      }
+    }
+    void OnOK() override {
+      keep_.Reset();
+      if (ok_) deferred_.Resolve(Env().Undefined());
+      else deferred_.Reject(Napi::Error::New(Env(), "SHA-256 update failed").Value());
+    }
+
+   private:
+    EVP_MD_CTX* ctx_;
+    std::vector<std::pair<const char*, size_t>> parts_;
+    Napi::Reference<Napi::Array> keep_;
+    Napi::Promise::Deferred deferred_;
+    bool ok_ = true;
+  };
+
+  Napi::Value Run(const Napi::CallbackInfo& info) {
+    auto* task = new Task(info.Env(), ctx_, info[0].As<Napi::Array>());
+    Napi::Promise promise = task->Promise();
+    task->Queue();
+    return promise;
+  }
+
+  Napi::Value Hex(const Napi::CallbackInfo& info) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(ctx_, md, &len) != 1) {
+      Napi::Error::New(info.Env(), "SHA-256 final failed").ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    static const char* digits = "0123456789abcdef";
+    std::string hex;
+    for (unsigned int i = 0; i < len; i++) {
+      hex += digits[md[i] >> 4];
+      hex += digits[md[i] & 15];
+    }
+    return Napi::String::New(info.Env(), hex);
+  }
+
+  EVP_MD_CTX* ctx_ = nullptr;
+};
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mknod", Napi::Function::New(env, Mknod));
   exports.Set("lsetxattr", Napi::Function::New(env, Lsetxattr));
@@ -603,6 +683,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("shutdown", Napi::Function::New(env, Shutdown));
   exports.Set("FdWatcher", FdWatcher::Define(env));
   exports.Set("FileWriter", FileWriter::Define(env));
+  exports.Set("Sha256", Sha256::Define(env));
   return exports;
 }
 

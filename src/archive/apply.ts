@@ -12,6 +12,7 @@ import type { Digest } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
 import { LayerWriter } from "./apply-entry.ts";
 import { type Compression, decompress } from "./decompress.ts";
+import { PoolHash } from "./pool-hash.ts";
 import { ByteSource, TarReader } from "./tar-reader.ts";
 import { TarSplitWriter } from "./tar-split.ts";
 
@@ -55,7 +56,8 @@ export async function applyLayer(input: Readable, dir: string, opts: ApplyOption
   const onAbort = () => stream.abort();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   const split = new TarSplitWriter(opts.tarSplitPath);
-  const source = new ByteSource(stream.chunks);
+  const tarHash = new PoolHash();
+  const source = new ByteSource(stream.chunks, tarHash);
   const reader = new TarReader(source);
   const writer = new LayerWriter(dir, split, source);
   try {
@@ -87,7 +89,7 @@ export async function applyLayer(input: Readable, dir: string, opts: ApplyOption
   }
   await split.close();
   const { digest, size: compressedSize } = await stream.input;
-  const diffId = `sha256:${source.hash.digest("hex")}` as Digest;
+  const diffId = await tarHash.digest();
   if (opts.expectedDigest && digest !== opts.expectedDigest) {
     throw mismatch("DIGEST_MISMATCH", "digest", opts.expectedDigest, digest);
   }

@@ -5,12 +5,12 @@
  * the `zstd` tool (Node 20's zlib has none).
  */
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { Digest } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
+import { PoolHash } from "./pool-hash.ts";
 
 export type Compression = "gzip" | "zstd" | "none";
 
@@ -37,15 +37,20 @@ function hashInput(
   onBytes: ((n: number) => void) | undefined,
   onError: (err: Error) => void,
 ) {
-  const hash = createHash("sha256");
+  const hash = new PoolHash();
   let size = 0;
   input.on("data", (c: Buffer) => {
-    hash.update(c);
+    // Hashed on the pool; when the hasher falls behind, the input waits for it.
+    const behind = hash.update(c);
+    if (behind) {
+      input.pause();
+      behind.then(() => input.resume());
+    }
     size += c.length;
     onBytes?.(size);
   });
   const done = new Promise<{ digest: Digest; size: number }>((resolve, reject) => {
-    input.on("end", () => resolve({ digest: `sha256:${hash.digest("hex")}` as Digest, size }));
+    input.on("end", () => hash.digest().then((digest) => resolve({ digest, size }), reject));
     input.on("error", (err) => {
       reject(err);
       onError(err);

@@ -8,7 +8,6 @@
  * directories safe to create entries in.
  */
 import { lstatSync, mkdirSync, type Stats } from "node:fs";
-import { join } from "node:path";
 import { StrataError } from "../errors.ts";
 
 export const unsafe = (name: string, why: string) =>
@@ -44,10 +43,13 @@ export class LayerTree {
    */
   becomesDir: (rel: string) => boolean = () => false;
 
-  constructor(readonly root: string) {}
+  constructor(readonly root: string) {
+    this.root = root.replace(/\/+$/, "") || "/";
+  }
 
+  /** `rel` is clean (cleanName's components): joined without path.join's normalising, which showed in profiles. */
   abs(rel: string): string {
-    return rel === "" ? this.root : join(this.root, rel);
+    return rel === "" ? this.root : `${this.root}/${rel}`;
   }
 
   /** What this apply has put at `rel`, if anything. */

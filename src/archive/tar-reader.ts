@@ -3,8 +3,9 @@
  * header blocks (extensions included), each payload, padding and whatever
  * follows the end marker, so the tar-split can rebuild the stream exactly.
  */
-import { createHash, type Hash } from "node:crypto";
+
 import { StrataError } from "../errors.ts";
+import type { PoolHash } from "./pool-hash.ts";
 import { BLOCK, type Header, isZeroBlock, parseHeader, parsePax } from "./tar-header.ts";
 
 export interface Entry {
@@ -18,14 +19,16 @@ export interface Entry {
 const truncated = () =>
   new StrataError("CORRUPT_LAYER", "unexpected EOF: the layer's tar stream is truncated");
 
-/** Pulls exact byte counts from an async chunk source, hashing everything it pulls. */
+/** Pulls exact byte counts from an async chunk source, giving everything it pulls to `hash` when there is one. */
 export class ByteSource {
   private buf: Buffer = Buffer.alloc(0);
   private done = false;
-  readonly hash: Hash = createHash("sha256");
   total = 0;
 
-  constructor(private readonly it: AsyncIterator<Buffer>) {}
+  constructor(
+    private readonly it: AsyncIterator<Buffer>,
+    private readonly hash?: PoolHash,
+  ) {}
 
   /** The next chunk as `buf` (which must be used up); false at EOF. */
   private async fill(): Promise<boolean> {
@@ -36,9 +39,10 @@ export class ByteSource {
       return false;
     }
     const chunk = r.value as Buffer;
-    this.hash.update(chunk);
     this.total += chunk.length;
     this.buf = chunk;
+    const behind = this.hash?.update(chunk);
+    if (behind) await behind;
     return true;
   }
 

@@ -32,8 +32,17 @@ export interface NativeBinding {
     fd: number,
     callback: FdWatcherCallback,
   ) => FdWatcher;
+  /** A SHA-256 computed on the libuv pool (see native/strata_native.cc). */
+  Sha256: new () => PoolSha256;
   /** Writes a layer's regular files on the libuv pool, batch after batch (see native/strata_native.cc). */
   FileWriter: new () => FileWriter;
+}
+
+export interface PoolSha256 {
+  /** Hashes the chunks, in order, on the pool; never two runs at once. */
+  run(chunks: Buffer[]): Promise<void>;
+  /** The digest in hex, once every run is done (ends the hash). */
+  hex(): string;
 }
 
 export interface FileWriter {
