@@ -36,6 +36,7 @@ export function isTemporaryNetworkError(err: unknown): boolean {
     code === "ECONNRESET" ||
     code === "EPIPE" ||
     code === "ETIMEDOUT" ||
+    code === "ESOCKETTIMEDOUT" ||
     code === "EAI_AGAIN" ||
     code === "UND_ERR_SOCKET" ||
     code === "UND_ERR_CONNECT_TIMEOUT" ||
@@ -68,10 +69,14 @@ export function describeNetworkError(err: unknown, url: URL): string {
     case "ENETUNREACH":
       return `dial tcp ${hostPort}: connect: network is unreachable`;
     case "ECONNRESET":
+      // Node's http words a connection closed early as a reset: Go reads it as an EOF.
+      if (e.message === "aborted") return "unexpected EOF";
+      if (e.message === "socket hang up") return "EOF";
       return `read tcp ${hostPort}: read: connection reset by peer`;
     case "UND_ERR_SOCKET":
     case "UND_ERR_CLOSED":
       return "EOF";
+    case "ESOCKETTIMEDOUT":
     case "UND_ERR_HEADERS_TIMEOUT":
     case "UND_ERR_BODY_TIMEOUT":
       return "net/http: timeout awaiting response headers";

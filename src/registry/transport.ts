@@ -1,6 +1,7 @@
 /**
- * HTTP for the registry client: one pooled undici dispatcher (a proxy agent
- * when HTTP(S)_PROXY is set, as Node 20's fetch would ignore it), redirects
+ * HTTP for the registry client: Node's http/https with keep-alive agents
+ * (http-send.ts), or undici's proxy agent when HTTP(S)_PROXY is set (Node
+ * 20's http ignores those variables; proxy-send.ts loads only then), redirects
  * followed by hand so `Authorization` never leaves the registry's origin
  * (registries send blob GETs to object storage), and the only retry loop in
  * the client: temporary failures (5xx, 429, resets, timeouts) are retried
@@ -11,8 +12,8 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RegistryError } from "../errors.ts";
 import { goOp, isTemporaryStatus, redactUrl } from "./errors.ts";
+import { NodeHttpSender, type ResponseBody, type Sender } from "./http-send.ts";
 import { isTemporaryNetworkError, networkError } from "./network-errors.ts";
-import { Agent, type Dispatcher, EnvHttpProxyAgent } from "./undici.ts";
 
 /** A request body that can be sent again: bytes, or a function that opens a fresh stream each time. */
 export type RequestBody = Buffer | (() => Readable);
@@ -33,7 +34,7 @@ export interface HttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
   /** Must be consumed or dumped. */
-  body: Dispatcher.ResponseData["body"];
+  body: ResponseBody;
   /** The URL that answered, after redirects. */
   url: URL;
 }
@@ -69,14 +70,12 @@ function retryAfterMs(headers: IncomingHttpHeaders): number | undefined {
 }
 
 export class Transport {
-  readonly dispatcher: Dispatcher;
+  private sender?: Sender | Promise<Sender>;
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
   private readonly userAgent: string;
 
   constructor(opts: TransportOptions = {}) {
-    const agentOpts = { keepAliveTimeout: 30_000, connect: { timeout: 30_000 } };
-    this.dispatcher = proxyConfigured() ? new EnvHttpProxyAgent(agentOpts) : new Agent(agentOpts);
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? 5);
     this.retryDelayMs = opts.retryDelayMs ?? 250;
     this.userAgent = opts.userAgent ?? `strata/${process.env.STRATA_VERSION ?? "0.1.0"}`;
@@ -124,6 +123,14 @@ export class Transport {
     }
   }
 
+  /** The sender, chosen on first use (the environment's proxy settings then). */
+  private lower(): Sender | Promise<Sender> {
+    this.sender ??= proxyConfigured()
+      ? import("./proxy-send.ts").then((m) => new m.ProxySender())
+      : new NodeHttpSender();
+    return this.sender;
+  }
+
   private async sendFollowingRedirects(req: HttpRequest): Promise<HttpResponse> {
     const origin = req.url.origin;
     let url = req.url;
@@ -135,17 +142,10 @@ export class Transport {
       if (req.authorization && url.origin === origin) headers.authorization = req.authorization;
       const sendsBody = req.body !== undefined && method !== "GET" && method !== "HEAD";
       const body = !sendsBody ? undefined : Buffer.isBuffer(req.body) ? req.body : req.body!();
-      const res = await this.dispatcher.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: method as Dispatcher.HttpMethod,
-        headers,
-        body,
-        signal: req.signal,
-      });
+      const res = await (await this.lower()).send({ url, method, headers, body, signal: req.signal });
       const location = header(res.headers, "location");
-      if (!follow || !REDIRECTS.has(res.statusCode) || !location) {
-        return { status: res.statusCode, headers: res.headers, body: res.body, url };
+      if (!follow || !REDIRECTS.has(res.status) || !location) {
+        return { status: res.status, headers: res.headers, body: res.body, url };
       }
       await res.body.dump().catch(() => {});
       if (hop + 1 >= MAX_REDIRECTS) {
@@ -159,11 +159,13 @@ export class Transport {
         );
       }
       url = new URL(location, url);
-      if (res.statusCode === 303) method = "GET";
+      if (res.status === 303) method = "GET";
     }
   }
 
-  close(): Promise<void> {
-    return this.dispatcher.close();
+  async close(): Promise<void> {
+    const sender = this.sender;
+    this.sender = undefined;
+    if (sender) await (await sender).close();
   }
 }

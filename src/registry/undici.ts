@@ -1,13 +1,13 @@
 /**
- * undici's pooled dispatchers and its request API, without its index: the
+ * undici's proxy dispatcher and its request API, without its index: the
  * index also loads fetch, WebSocket, cookies, caches and mocks (~30 ms of
- * every pull's start-up here). These are the same classes, wired as the
- * index wires them (undici 7: `Object.assign(Dispatcher.prototype, api)`).
+ * start-up here). These are the same classes, wired as the index wires
+ * them (undici 7: `Object.assign(Dispatcher.prototype, api)`). Only the
+ * proxy path (proxy-send.ts) loads this module.
  */
 import { setFlagsFromString } from "node:v8";
 import type * as Undici from "undici";
 import api from "undici/lib/api/index.js";
-import AgentImpl from "undici/lib/dispatcher/agent.js";
 import DispatcherImpl from "undici/lib/dispatcher/dispatcher.js";
 import EnvHttpProxyAgentImpl from "undici/lib/dispatcher/env-http-proxy-agent.js";
 
@@ -20,6 +20,5 @@ Object.assign((DispatcherImpl as { prototype: object }).prototype, api);
 // responses just as well.
 setFlagsFromString("--liftoff-only");
 
-export const Agent = AgentImpl as unknown as typeof Undici.Agent;
 export const EnvHttpProxyAgent = EnvHttpProxyAgentImpl as unknown as typeof Undici.EnvHttpProxyAgent;
 export type { Dispatcher } from "undici";
