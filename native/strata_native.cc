@@ -2,7 +2,9 @@
 // (whiteouts, layer contents), binary-exact xattrs on links, kernel file locks
 // that die with the process, mounts, and SOCK_SEQPACKET sockets (conmon).
 // Every function throws an Error carrying `code` (errno name) and `syscall`.
+// It is also an SQLite extension (see the end), for a setting better-sqlite3 lacks.
 #include <napi.h>
+#include "sqlite3ext.h"
 #include <uv.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -690,3 +692,21 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }  // namespace
 
 NODE_API_MODULE(strata_native, Init)
+
+// Loaded by metadata/db.ts with better-sqlite3's loadExtension: the
+// connection's close then leaves the WAL as it is, instead of checkpointing
+// it into the database and deleting it (two fsyncs at every close, and two
+// more for the next writer to create and start a new WAL). SQLite reads a
+// WAL it finds back at the next open, as after a crash; metadata/db.ts
+// checkpoints itself once the WAL has grown. better-sqlite3 has no binding
+// for sqlite3_db_config, hence this entry point.
+static const sqlite3_api_routines* sqlite3_api = nullptr;  // SQLITE_EXTENSION_INIT1, not exported
+
+extern "C" __attribute__((visibility("default"))) int sqlite3_stratakeepwal_init(
+    sqlite3* db, char** errmsg, const sqlite3_api_routines* api) {
+  SQLITE_EXTENSION_INIT2(api);
+  (void)errmsg;
+  int on = 0;
+  int rc = sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, &on);
+  return rc == SQLITE_OK && on == 1 ? SQLITE_OK : SQLITE_ERROR;
+}

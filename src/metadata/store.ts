@@ -7,7 +7,7 @@
 import { BlobSources } from "./blob-sources.ts";
 import { BuildCacheRecords, FileHashRecords } from "./build-cache.ts";
 import { ContainerRecords } from "./containers.ts";
-import { type Db, openDb } from "./db.ts";
+import { closeDb, type Db, openDb } from "./db.ts";
 import { EventRecords } from "./events.ts";
 import { ImageRecords } from "./images.ts";
 import { LayerRecords } from "./layers.ts";
@@ -61,7 +61,7 @@ export class MetadataStore {
   }
 
   close(): void {
-    this.db.close();
+    closeDb(this.db);
   }
 
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE). */

@@ -72,7 +72,7 @@ export const SHUT_RDWR = 2;
 let binding: NativeBinding | undefined;
 
 /** Walks up from this file (src/sys/ or the bundle in dist/) to the package's native build. */
-function findAddon(): string {
+export function nativeAddonPath(): string {
   const override = process.env.STRATA_NATIVE;
   if (override) return override;
   let dir = import.meta.dirname;
@@ -89,7 +89,7 @@ function findAddon(): string {
 export function native(): NativeBinding {
   if (!binding) {
     const require = createRequire(import.meta.filename);
-    binding = require(findAddon()) as NativeBinding;
+    binding = require(nativeAddonPath()) as NativeBinding;
   }
   return binding;
 }
