@@ -159,9 +159,20 @@ async function pushImage(
     isOciMediaType(own?.mediaType) ||
     image.chain.some((c) => isOciMediaType(store.meta.layers.get(c)?.mediaType));
 
-  const blobs = await pushLayers(store, registry, dest, layers, oci, emit, opts);
-
-  await registry.pushBlob(dest, imageId, configBytes, configBytes.length, { signal: opts.signal });
+  // The config goes up beside the layers (its HEAD costs a round trip of its own); the manifest,
+  // which makes the image visible, still waits for both.
+  const configAbort = new AbortController();
+  const configSignal = opts.signal ? AbortSignal.any([opts.signal, configAbort.signal]) : configAbort.signal;
+  const config = registry.pushBlob(dest, imageId, configBytes, configBytes.length, { signal: configSignal });
+  config.catch(() => {});
+  let blobs: PushedBlob[];
+  try {
+    blobs = await pushLayers(store, registry, dest, layers, oci, emit, opts);
+  } catch (err) {
+    configAbort.abort(err);
+    throw err;
+  }
+  await config;
   const unchanged = own && ownLayers && layers.every((l, i) => l.manifestBlob?.digest === blobs[i].digest);
   const manifest: ManifestToPush = unchanged
     ? own
