@@ -19,9 +19,11 @@ export class FileLock {
     return this.fd;
   }
 
-  /** Waits (off the event loop) for the lock. */
+  /** Waits (off the event loop) for the lock; a free lock is taken at once, without a thread-pool round trip. */
   async acquire(mode: "shared" | "exclusive"): Promise<void> {
-    await native().flock(this.open(), mode === "shared" ? LOCK_SH : LOCK_EX);
+    const op = mode === "shared" ? LOCK_SH : LOCK_EX;
+    if (native().flockSync(this.open(), op | LOCK_NB)) return;
+    await native().flock(this.open(), op);
   }
 
   /** Takes the lock if nobody else holds it; returns whether it did. */
