@@ -115,6 +115,8 @@ export class ContainerService {
   async startAttached(nameOrId: string, streams: AttachStreams): Promise<number | null> {
     const c = this.get(nameOrId);
     const session = await this.start(c.id, { attach: streams });
+    // Loaded while the container runs rather than once it has ended.
+    void import("./auto-remove.ts");
     return this.finishSession(c.id, session);
   }
 
@@ -438,8 +440,11 @@ export class ContainerService {
       if (!isStrataError(err, "NOT_FOUND")) throw err;
     });
     if (opts.volumes) releaseVolumes(this.store, mountsOf(c.config));
-    const { sweepAfterRemoval } = await import("./gc-trigger.ts");
-    await sweepAfterRemoval(this.store, c.imageId);
+    // Only a container whose image is gone already leaves layers to collect.
+    if (!this.store.meta.images.get(c.imageId)) {
+      const { sweepAfterRemoval } = await import("./gc-trigger.ts");
+      await sweepAfterRemoval(this.store, c.imageId);
+    }
     return c.id;
   }
 

@@ -88,9 +88,32 @@ function isMounted(target: string): boolean {
   }
 }
 
-/** Mounts `m` on `target` unless something is mounted there already. */
+/** Whether the kernel takes overlay's `volatile` (Linux 5.10 and later); learnt at the first refusal. */
+let volatileWorks = true;
+
+/**
+ * Mounts `m` on `target` unless something is mounted there already. A kernel
+ * without `volatile` gets the mount without it (it only saves time).
+ */
 export function mount(m: Mount, target: string): void {
   if (isMounted(target)) return;
+  if (m.options.includes("volatile")) {
+    if (volatileWorks) {
+      try {
+        mountOverlay(m, target);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EINVAL") throw err;
+        volatileWorks = false;
+      }
+    }
+    mountOverlay({ ...m, options: m.options.filter((o) => o !== "volatile") }, target);
+    return;
+  }
+  mountOverlay(m, target);
+}
+
+function mountOverlay(m: Mount, target: string): void {
   // A volatile mount leaves this mark, and the kernel refuses to mount the work dir again while it is
   // there ("incompat feature 'volatile'"). Its run was unmounted (or the machine rebooted), and only
   // throwaway layers are mounted volatile: the mark has nothing left to warn of.
