@@ -115,8 +115,9 @@ export class ContainerService {
   async startAttached(nameOrId: string, streams: AttachStreams): Promise<number | null> {
     const c = this.get(nameOrId);
     const session = await this.start(c.id, { attach: streams });
-    // Loaded while the container runs rather than once it has ended.
+    // What `wait` needs, loaded while the container runs rather than once it has ended.
     void import("./auto-remove.ts");
+    void runtime();
     return this.finishSession(c.id, session);
   }
 
