@@ -14,7 +14,7 @@ import type { Store } from "../store/index.ts";
 import { leasedResources } from "./lease.ts";
 import { withGcLock } from "./lock.ts";
 import { mark, type Node, nodeId } from "./mark.ts";
-import { ownedByLiveBuild } from "./staging.ts";
+import { ownedByLiveProcess } from "./staging.ts";
 
 export interface SweepResult {
   layers: Digest[];
@@ -141,13 +141,20 @@ export function collectCandidates(store: Store, candidates: { layers: Digest[]; 
   return { layers, blobs: candidates.blobs.filter((d) => !held.has(d)) };
 }
 
-/** Staging leftovers, partial blobs and layer lock files; only safe under the exclusive lock (nobody is pulling). */
+/**
+ * Staging leftovers, partial blobs and layer lock files; under the exclusive
+ * lock. Live processes' staged layers stay (a pull unpacks under a lease),
+ * and so do the layer lock files while any lease lives (a pull holds one
+ * while it fetches that layer: removing the file would let a second pull in).
+ */
 async function clearStaging(store: Store): Promise<void> {
   store.content.removePartial();
   for (const path of store.layers.listTmp()) {
-    if (!ownedByLiveBuild(path)) await fsPromises.rm(path, { recursive: true, force: true });
+    if (!ownedByLiveProcess(path)) await fsPromises.rm(path, { recursive: true, force: true });
   }
-  await fsPromises.rm(store.layerLockDir, { recursive: true, force: true });
+  leasedResources(store); // drops the leases whose owner died
+  if (store.meta.leases.list().length === 0)
+    await fsPromises.rm(store.layerLockDir, { recursive: true, force: true });
 }
 
 /**

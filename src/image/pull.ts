@@ -9,8 +9,8 @@ import type { ApplyResult } from "../archive/index.ts";
 import { applyLayer, compressionFromMediaType } from "../archive/index.ts";
 import { chainIds, type Digest, parseDigest, shortHex } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
-import { clearStagingIfIdle } from "../gc/index.ts";
-import { FileLock, withLock } from "../metadata/index.ts";
+import { acquireLease, clearStagingIfIdle, type Lease, withIngestLock } from "../gc/index.ts";
+import { withLock } from "../metadata/index.ts";
 import type { Platform } from "../oci/index.ts";
 import { familiarString, parseReference, type Reference, referenceString } from "../reference/index.ts";
 import type { RegistryClient } from "../registry/index.ts";
@@ -75,11 +75,13 @@ export async function pull(
   const chain = chainIds(config.diffIds);
   const imageId = resolved.config.digest;
 
-  const gcLock = new FileLock(store.gcLockPath);
-  await gcLock.acquire("shared");
+  // A lease, not the GC lock, while layers download and unpack: rmi and prune go ahead meanwhile
+  // and spare what the pull pinned (the layers it found or committed); the GC lock is held
+  // shared only while a layer is committed and while the image is recorded.
+  const lease = acquireLease(store, "pull");
   try {
-    const known = store.meta.images.get(imageId);
-    const complete = known !== undefined && chain.every((c) => store.meta.layers.get(c));
+    const stored = pinStored(store, lease, chain);
+    const complete = store.meta.images.get(imageId) !== undefined && stored.size === chain.length;
     if (!complete) {
       const jobs: LayerJob[] = layers.map((l, index) => ({
         index,
@@ -91,37 +93,58 @@ export async function pull(
         chainId: chain[index],
         parent: index > 0 ? chain[index - 1] : null,
       }));
-      await fetchLayers(store, registry, ref, jobs, emit, opts);
+      await fetchLayers(store, registry, ref, jobs, emit, opts, { lease, stored });
     }
-    // Where each layer's blob lives, so a push can mount or copy it instead of compressing.
-    store.meta.blobSources.add(
-      layers.map((l, i) => ({
-        diffId: config.diffIds[i],
-        digest: parseDigest(l.digest),
-        mediaType: l.mediaType,
-        size: l.size,
-        registry: ref.domain,
-        repository: ref.path,
-      })),
-    );
-    store.content.write(resolved.manifest.bytes, resolved.manifest.digest);
-    store.content.write(resolved.config.bytes, imageId);
-    const updated = recordImage(store, ref, {
-      imageId,
-      config,
-      chain,
-      manifestDigest: resolved.manifest.digest,
-      manifestMediaType: resolved.manifest.mediaType,
-      topDigest: resolved.topDigest,
+    const updated = await withIngestLock(store, async () => {
+      const missing = chain.find((c) => !store.meta.layers.get(c));
+      if (missing) {
+        throw new StrataError("STORE_CORRUPT", `layer ${missing} of ${familiarString(ref)} is missing`);
+      }
+      // Where each layer's blob lives, so a push can mount or copy it instead of compressing.
+      store.meta.blobSources.add(
+        layers.map((l, i) => ({
+          diffId: config.diffIds[i],
+          digest: parseDigest(l.digest),
+          mediaType: l.mediaType,
+          size: l.size,
+          registry: ref.domain,
+          repository: ref.path,
+        })),
+      );
+      store.content.write(resolved.manifest.bytes, resolved.manifest.digest);
+      store.content.write(resolved.config.bytes, imageId);
+      return recordImage(store, ref, {
+        imageId,
+        config,
+        chain,
+        manifestDigest: resolved.manifest.digest,
+        manifestMediaType: resolved.manifest.mediaType,
+        topDigest: resolved.topDigest,
+      });
     });
     emit({ status: "digest", digest: resolved.topDigest });
     emit({ status: "done", updated, reference: familiarString(ref) });
     return { reference: ref, imageId, digest: resolved.topDigest, updated };
   } finally {
-    gcLock.release();
+    lease.release();
     // Leftovers of an earlier, killed pull go once nobody else is using the store.
     if (store.layers.listTmp().length > 0) await clearStagingIfIdle(store).catch(() => false);
   }
+}
+
+/** The layers of `chain` that are stored, pinned (checked and pinned in one transaction). */
+function pinStored(store: Store, lease: Lease, chain: readonly Digest[]): Set<Digest> {
+  return store.meta.transaction(() => {
+    const stored = new Set(chain.filter((c) => store.meta.layers.get(c)));
+    lease.pin([...stored].map((key) => ({ type: "layer" as const, key })));
+    return stored;
+  });
+}
+
+interface Pins {
+  lease: Lease;
+  /** Layers found stored (and pinned) when the pull started. */
+  stored: Set<Digest>;
 }
 
 async function fetchLayers(
@@ -131,6 +154,7 @@ async function fetchLayers(
   jobs: LayerJob[],
   emit: PullListener,
   opts: PullOptions,
+  pins: Pins,
 ): Promise<void> {
   const layerEvent = (job: LayerJob, phase: LayerPhase, current?: number) =>
     emit({
@@ -154,7 +178,7 @@ async function fetchLayers(
   const todo: LayerJob[] = [];
   const seen = new Set<string>();
   for (const job of jobs) {
-    if (store.meta.layers.get(job.chainId)) layerEvent(job, "exists");
+    if (pins.stored.has(job.chainId)) layerEvent(job, "exists");
     else if (!seen.has(job.chainId)) {
       seen.add(job.chainId);
       todo.push(job);
@@ -168,7 +192,7 @@ async function fetchLayers(
   const worker = async () => {
     while (next < todo.length && !signal.aborted) {
       const job = todo[next++];
-      await fetchLayer(store, registry, ref, job, signal, (phase, current) =>
+      await fetchLayer(store, registry, ref, job, pins.lease, signal, (phase, current) =>
         phase === "complete" ? complete(job) : layerEvent(job, phase, current),
       );
     }
@@ -189,12 +213,13 @@ async function fetchLayer(
   registry: RegistryClient,
   ref: Reference,
   job: LayerJob,
+  lease: Lease,
   signal: AbortSignal,
   report: (phase: LayerPhase, current?: number) => void,
 ): Promise<void> {
   await withLock(store.layerLockPath(job.chainId), "exclusive", async () => {
     // Another process may have stored it while we waited for the lock.
-    if (store.meta.layers.get(job.chainId)) return report("complete");
+    if (pinStored(store, lease, [job.chainId]).size > 0) return report("complete");
     const staged = store.layers.stage();
     try {
       const { stream } = await registry.openBlob(ref, { digest: job.digest, size: job.size }, { signal });
@@ -210,14 +235,18 @@ async function fetchLayer(
       checkSize(job, result);
       report("verifying");
       report("downloaded");
-      await commitLayer(store, staged, {
-        chainId: job.chainId,
-        diffId: job.diffId,
-        parent: job.parent,
-        size: result.size,
-        compressedDigest: job.digest,
-        compressedSize: result.compressedSize,
-        mediaType: job.mediaType,
+      // Renamed, recorded and pinned with no collection in between.
+      await withIngestLock(store, async () => {
+        await commitLayer(store, staged, {
+          chainId: job.chainId,
+          diffId: job.diffId,
+          parent: job.parent,
+          size: result.size,
+          compressedDigest: job.digest,
+          compressedSize: result.compressedSize,
+          mediaType: job.mediaType,
+        });
+        lease.pin([{ type: "layer", key: job.chainId }]);
       });
       report("complete");
     } catch (err) {

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { acquireLease, leasedResources, sweep } from "../../src/gc/index.ts";
-import { ownedByLiveBuild } from "../../src/gc/staging.ts";
+import { ownedByLiveProcess } from "../../src/gc/staging.ts";
 import { ingestUpper } from "../../src/image/ingest.ts";
 import { Store } from "../../src/store/index.ts";
 import { tempDir } from "../support/tmp.ts";
@@ -55,9 +55,11 @@ test("a lease whose owner is gone (its lock free) pins nothing and is deleted by
   assert.equal(store.meta.layers.get(layer), undefined);
 });
 
-test("staging entries of a live build are its own; a dead build's and others' are not", () => {
+test("staging entries of a live build or of a layer a live process unpacks are theirs; a dead one's are not", () => {
   const dead = spawnSync(process.execPath, ["-e", "0"]).pid as number;
-  assert.equal(ownedByLiveBuild(`/store/tmp/build-${process.pid}-abc`), true);
-  assert.equal(ownedByLiveBuild(`/store/tmp/build-${dead}-abc`), false);
-  assert.equal(ownedByLiveBuild(`/store/tmp/layer-${process.pid}-abc`), false);
+  assert.equal(ownedByLiveProcess(`/store/tmp/build-${process.pid}-abc`), true);
+  assert.equal(ownedByLiveProcess(`/store/tmp/build-${dead}-abc`), false);
+  assert.equal(ownedByLiveProcess(`/store/tmp/layer-${process.pid}-abc`), true);
+  assert.equal(ownedByLiveProcess(`/store/tmp/layer-${dead}-abc`), false);
+  assert.equal(ownedByLiveProcess(`/store/tmp/removing-${process.pid}-abc`), false);
 });
