@@ -75,9 +75,13 @@ function context(): string {
 }
 
 let flip = 0;
+/**
+ * New content no engine can have cached: a counter alone repeats across bench runs, and
+ * Docker's and Podman's stores outlive one (BuildKit then "rebuilt" from an old run's cache).
+ */
 function changeOneFile(dir: string): void {
   flip++;
-  writeFileSync(join(dir, "ctx", "d0", "f0.txt"), `file 0, change ${flip}\n`);
+  writeFileSync(join(dir, "ctx", "d0", "f0.txt"), `file 0, change ${flip} at ${Date.now()} ${process.pid}\n`);
 }
 
 /** Host networking for every engine: the figures compare builders, not their bridges (strata's is timed on its own below). */
