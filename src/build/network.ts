@@ -1,10 +1,12 @@
 /**
  * RUN's default network: strata's default bridge, as BuildKit's bridge (CNI)
  * worker gives its RUN steps a namespace on a bridge with NAT. Each sandbox
- * is a network namespace with one address on the bridge, set up by the
- * network service's own plumbing (netavark) once and reused by the build's
- * later RUN steps, as BuildKit pools its CNI namespaces: netavark checks
- * its firewall rules with ~20 iptables runs, far more than a RUN's own cost.
+ * is a network namespace with one address on the bridge, set up once and
+ * reused by the build's later RUN steps, as BuildKit pools its CNI
+ * namespaces. The network service's netavark setup makes the bridge and its
+ * rules the first time; once they stand (its anchor is there), only the
+ * endpoint's veth, address and route are added, by `ip` (netavark re-checks
+ * every firewall rule with ~20 iptables runs, more than a RUN's own cost).
  * Concurrent RUNs (independent stages) each get their own sandbox.
  *
  * Nothing outlives the build: `close` deletes the namespaces (and with them
@@ -13,9 +15,10 @@
  * the next build of the store finds, its pid gone, and undoes.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { StrataError } from "../errors.ts";
 import type { Store } from "../store/index.ts";
-import { randomBytes } from "../sys/builtins.ts";
+import { childProcess, randomBytes } from "../sys/builtins.ts";
 import { processAlive } from "../sys/process.ts";
 
 export interface Sandbox {
@@ -117,6 +120,16 @@ export class BuildNetwork {
     writeFileSync(join(marker, "sandbox.json"), JSON.stringify({ id, networkId: n.id }));
     try {
       await p.createNetns(id);
+      const mac = p.macFor(p.parseAddress(ip) as number);
+      if (p.networkReady(n.id)) {
+        await attachVeth(record.netns, id, p.bridgeName(n.id), {
+          ip,
+          mac,
+          subnet: n.subnet,
+          gateway: n.gateway,
+        });
+        return record;
+      }
       await p.setup(p.configDir(this.store), {
         id,
         name: `buildkit-${id.slice(0, 12)}`,
@@ -125,7 +138,7 @@ export class BuildNetwork {
           {
             network: p.driverNetwork(n),
             ip,
-            mac: p.macFor(p.parseAddress(ip) as number),
+            mac,
             iface: "eth0",
             names: [],
           },
@@ -148,6 +161,54 @@ export class BuildNetwork {
     this.free.length = 0;
     for (const s of all) await undo(this.store, s.id, s.networkId, s.marker);
   }
+}
+
+/**
+ * The endpoint's own part of netavark's bridge setup, when the network's part (bridge, NAT and
+ * forwarding rules, anchor) is already in place: a veth pair from the bridge into the namespace,
+ * its address, MAC and default route, in two `ip -batch` runs (~5 ms, where netavark re-checks
+ * every rule with ~20 iptables runs: 0.1–0.6 s here).
+ */
+async function attachVeth(
+  netns: string,
+  id: string,
+  bridge: string,
+  e: { ip: string; mac: string; subnet: string | null; gateway: string | null },
+): Promise<void> {
+  const ns = basename(netns);
+  const host = `vb${id.slice(0, 12)}`;
+  const prefix = (e.subnet ?? "").split("/")[1] ?? "24";
+  await ipBatch(
+    [],
+    [`link add ${host} type veth peer name eth0 netns ${ns}`, `link set ${host} master ${bridge} up`],
+  );
+  await ipBatch(
+    ["-n", ns],
+    [
+      "link set lo up",
+      `link set eth0 address ${e.mac}`,
+      `addr add ${e.ip}/${prefix} dev eth0`,
+      "link set eth0 up",
+      `route add default via ${e.gateway}`,
+    ],
+  );
+}
+
+function ipBatch(global: string[], lines: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = childProcess().execFile("ip", [...global, "-batch", "-"], (err, _out, stderr) => {
+      if (err)
+        reject(
+          new StrataError(
+            "RUNTIME_ERROR",
+            `cannot attach the RUN's network: ${String(stderr).trim() || err.message}`,
+          ),
+        );
+      else resolve();
+    });
+    child.stdin?.on("error", () => {});
+    child.stdin?.end(`${lines.join("\n")}\n`);
+  });
 }
 
 /**

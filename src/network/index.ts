@@ -19,7 +19,7 @@ export {
 } from "./container.ts";
 export { containerNetworkSettings, type NetworkInspect } from "./inspect.ts";
 export { macFor, parseAddress } from "./ipv4.ts";
-export { createNetns, deleteNetns, netnsPath, setup } from "./netavark.ts";
+export { bridgeName, createNetns, deleteNetns, netnsPath, networkReady, setup } from "./netavark.ts";
 export {
   inspectPorts,
   type PortBinding,

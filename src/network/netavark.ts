@@ -257,6 +257,11 @@ export async function teardown(
   }
 }
 
+/** Whether a setup already made the network's bridge, its rules and its anchor (they live while the anchor does). */
+export function networkReady(networkId: string): boolean {
+  return existsSync(`/sys/class/net/${bridgeName(networkId)}/brif/${anchorName(networkId)}`);
+}
+
 export function bridgeExists(networkId: string): boolean {
   return existsSync(`/sys/class/net/${bridgeName(networkId)}`);
 }
