@@ -7,42 +7,16 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { test } from "node:test";
-import { gzipSync } from "node:zlib";
 import { sha256Digest } from "../../src/digest/index.ts";
 import { MediaType } from "../../src/oci/index.ts";
-import { buildTar } from "../archive/tar-builder.ts";
 import { json, startDouble } from "../registry/double.ts";
 import { strata } from "../support/cli.ts";
+import { oneLayerImage } from "../support/one-layer-image.ts";
 import { tempDir } from "../support/tmp.ts";
 
 /** A one-layer image; `big` makes the blob large enough to be decompressed by igzip, not zlib. */
 function image(big: boolean) {
-  const body = big ? randomBytes(1 << 20) : Buffer.alloc(4 << 20, 7);
-  const tar = buildTar([{ name: "big.bin", body }]);
-  const blob = gzipSync(tar, { level: 1 });
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: "amd64",
-      os: "linux",
-      config: {},
-      rootfs: { type: "layers", diff_ids: [sha256Digest(tar)] },
-    }),
-  );
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: sha256Digest(config), size: config.length },
-      layers: [
-        {
-          mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
-          digest: sha256Digest(blob),
-          size: blob.length,
-        },
-      ],
-    }),
-  );
-  return { blob, config, manifest };
+  return oneLayerImage("big.bin", big ? randomBytes(1 << 20) : Buffer.alloc(4 << 20, 7));
 }
 
 type BlobMode = (res: ServerResponse) => void;

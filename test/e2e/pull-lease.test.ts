@@ -7,40 +7,15 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
-import { gzipSync } from "node:zlib";
 import { sha256Digest } from "../../src/digest/index.ts";
 import { MediaType } from "../../src/oci/index.ts";
-import { buildTar } from "../archive/tar-builder.ts";
 import { json, startDouble } from "../registry/double.ts";
 import { strata } from "../support/cli.ts";
+import { oneLayerImage } from "../support/one-layer-image.ts";
 import { tempDir } from "../support/tmp.ts";
 
 function image(name: string, size: number) {
-  const tar = buildTar([{ name: `${name}.bin`, body: randomBytes(size) }]);
-  const blob = gzipSync(tar, { level: 1 });
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: "amd64",
-      os: "linux",
-      config: {},
-      rootfs: { type: "layers", diff_ids: [sha256Digest(tar)] },
-    }),
-  );
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: sha256Digest(config), size: config.length },
-      layers: [
-        {
-          mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
-          digest: sha256Digest(blob),
-          size: blob.length,
-        },
-      ],
-    }),
-  );
-  return { blob, config, manifest };
+  return oneLayerImage(`${name}.bin`, randomBytes(size));
 }
 
 test("rmi and prune do not wait for a pull in flight; the pull then completes and the store checks clean", async () => {
