@@ -15,10 +15,10 @@
  * the next build of the store finds, its pid gone, and undoes.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
-import { StrataError } from "../errors.ts";
+import { join } from "node:path";
+import { attachVeth } from "../network/veth.ts";
 import type { Store } from "../store/index.ts";
-import { childProcess, randomBytes } from "../sys/builtins.ts";
+import { randomBytes } from "../sys/builtins.ts";
 import { processAlive } from "../sys/process.ts";
 
 export interface Sandbox {
@@ -122,7 +122,7 @@ export class BuildNetwork {
       await p.createNetns(id);
       const mac = p.macFor(p.parseAddress(ip) as number);
       if (p.networkReady(n.id)) {
-        await attachVeth(record.netns, id, p.bridgeName(n.id), {
+        await attachVeth(record.netns, `vb${id.slice(0, 12)}`, p.bridgeName(n.id), {
           ip,
           mac,
           subnet: n.subnet,
@@ -161,54 +161,6 @@ export class BuildNetwork {
     this.free.length = 0;
     for (const s of all) await undo(this.store, s.id, s.networkId, s.marker);
   }
-}
-
-/**
- * The endpoint's own part of netavark's bridge setup, when the network's part (bridge, NAT and
- * forwarding rules, anchor) is already in place: a veth pair from the bridge into the namespace,
- * its address, MAC and default route, in two `ip -batch` runs (~5 ms, where netavark re-checks
- * every rule with ~20 iptables runs: 0.1–0.6 s here).
- */
-async function attachVeth(
-  netns: string,
-  id: string,
-  bridge: string,
-  e: { ip: string; mac: string; subnet: string | null; gateway: string | null },
-): Promise<void> {
-  const ns = basename(netns);
-  const host = `vb${id.slice(0, 12)}`;
-  const prefix = (e.subnet ?? "").split("/")[1] ?? "24";
-  await ipBatch(
-    [],
-    [`link add ${host} type veth peer name eth0 netns ${ns}`, `link set ${host} master ${bridge} up`],
-  );
-  await ipBatch(
-    ["-n", ns],
-    [
-      "link set lo up",
-      `link set eth0 address ${e.mac}`,
-      `addr add ${e.ip}/${prefix} dev eth0`,
-      "link set eth0 up",
-      `route add default via ${e.gateway}`,
-    ],
-  );
-}
-
-function ipBatch(global: string[], lines: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = childProcess().execFile("ip", [...global, "-batch", "-"], (err, _out, stderr) => {
-      if (err)
-        reject(
-          new StrataError(
-            "RUNTIME_ERROR",
-            `cannot attach the RUN's network: ${String(stderr).trim() || err.message}`,
-          ),
-        );
-      else resolve();
-    });
-    child.stdin?.on("error", () => {});
-    child.stdin?.end(`${lines.join("\n")}\n`);
-  });
 }
 
 /**
