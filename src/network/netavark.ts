@@ -22,8 +22,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from
 import { join } from "node:path";
 import { StrataError } from "../errors.ts";
 import { FileLock } from "../metadata/index.ts";
-import { childProcess, randomBytes } from "../sys/builtins.ts";
+import { randomBytes } from "../sys/builtins.ts";
 import { MNT_DETACH, native } from "../sys/index.ts";
+import { runTool } from "../sys/process.ts";
 
 const NETAVARK = ["/usr/lib/podman/netavark", "/usr/libexec/podman/netavark"];
 const AARDVARK = ["/usr/lib/podman/aardvark-dns", "/usr/libexec/podman/aardvark-dns"];
@@ -80,24 +81,6 @@ function binary(candidates: string[], pkg: string): string {
     });
   }
   return found;
-}
-
-function run(
-  cmd: string,
-  args: string[],
-  input?: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = childProcess().execFile(cmd, args, { encoding: "utf8" }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== "number") {
-        reject(new StrataError("RUNTIME_ERROR", `cannot run ${cmd}`, { cause: err }));
-        return;
-      }
-      resolve({ code: err ? (err.code as unknown as number) : 0, stdout, stderr });
-    });
-    child.stdin?.on("error", () => {});
-    child.stdin?.end(input ?? "");
-  });
 }
 
 /** Runs `fn` holding the machine-wide network lock. */
@@ -163,7 +146,7 @@ async function netavark(
 ) {
   mkdirSync(configDir, { recursive: true });
   const args = ["--config", configDir, "--aardvark-binary", binary(AARDVARK, "aardvark-dns"), verb, c.netns];
-  const { code, stdout, stderr } = await run(
+  const { code, stdout, stderr } = await runTool(
     binary(NETAVARK, "netavark"),
     args,
     JSON.stringify(document(c, withPorts)),
@@ -190,7 +173,7 @@ async function ensureAnchor(networkId: string): Promise<void> {
   if (existsSync(`/sys/class/net/${bridge}/brif/${anchor}`)) return;
   // A veth pair rather than a dummy device: kernels without the dummy module exist (this one).
   const peer = `sb-${networkId.slice(0, 12)}`;
-  await run(
+  await runTool(
     "ip",
     ["-force", "-batch", "-"],
     `link add ${anchor} type veth peer name ${peer}\nlink set ${anchor} master ${bridge}\n`,
@@ -282,7 +265,7 @@ export async function removeNetworkLocked(
   spareIp: string,
 ): Promise<void> {
   if (bridgeExists(net.id)) {
-    await run("ip", ["link", "del", anchorName(net.id)]);
+    await runTool("ip", ["link", "del", anchorName(net.id)]);
     const id = randomBytes(32).toString("hex");
     const ns = await createNetns(id);
     try {

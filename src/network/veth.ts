@@ -8,7 +8,7 @@
  */
 import { basename } from "node:path";
 import { StrataError } from "../errors.ts";
-import { childProcess } from "../sys/builtins.ts";
+import { runTool } from "../sys/process.ts";
 
 export interface VethEndpoint {
   ip: string;
@@ -42,19 +42,12 @@ export async function attachVeth(
   );
 }
 
-function ipBatch(global: string[], lines: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = childProcess().execFile("ip", [...global, "-batch", "-"], (err, _out, stderr) => {
-      if (err)
-        reject(
-          new StrataError(
-            "RUNTIME_ERROR",
-            `cannot attach the network: ${String(stderr).trim() || err.message}`,
-          ),
-        );
-      else resolve();
-    });
-    child.stdin?.on("error", () => {});
-    child.stdin?.end(`${lines.join("\n")}\n`);
-  });
+async function ipBatch(global: string[], lines: string[]): Promise<void> {
+  const r = await runTool("ip", [...global, "-batch", "-"], `${lines.join("\n")}\n`);
+  if (r.code !== 0) {
+    throw new StrataError(
+      "RUNTIME_ERROR",
+      `cannot attach the network: ${r.stderr.trim() || `ip exited with ${r.code}`}`,
+    );
+  }
 }
