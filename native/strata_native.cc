@@ -422,6 +422,20 @@ class FdWatcher : public Napi::ObjectWrap<FdWatcher> {
   Napi::AsyncContext context_;
 };
 
+// Views of a JS array of Buffers, for a pool thread to read: the caller keeps the array
+// alive (a persistent reference) until the work is done.
+using ByteView = std::pair<const char*, size_t>;
+std::vector<ByteView> BufferViews(Napi::Array buffers) {
+  std::vector<ByteView> views;
+  uint32_t n = buffers.Length();
+  views.reserve(n);
+  for (uint32_t i = 0; i < n; i++) {
+    auto buf = buffers.Get(i).As<Napi::Buffer<char>>();
+    views.push_back({buf.Data(), buf.Length()});
+  }
+  return views;
+}
+
 // Regular files of a layer written off the event loop: the tar reader queues
 // each file as ops (open, data…, close with its owner, mode and time) and
 // hands them over in batches that run one after another on the libuv pool,
@@ -453,10 +467,6 @@ class FileWriter : public Napi::ObjectWrap<FileWriter> {
   }
 
  private:
-  struct Chunk {
-    const char* data;
-    size_t len;
-  };
 
   class Batch : public Napi::AsyncWorker {
    public:
@@ -467,11 +477,7 @@ class FileWriter : public Napi::ObjectWrap<FileWriter> {
       keepChunks_ = Napi::Persistent(chunks);
       ops_ = ops.Data();
       opsLen_ = ops.Length();
-      uint32_t n = chunks.Length();
-      for (uint32_t i = 0; i < n; i++) {
-        auto buf = chunks.Get(i).As<Napi::Buffer<char>>();
-        chunks_.push_back({buf.Data(), buf.Length()});
-      }
+      chunks_ = BufferViews(chunks);
     }
     Napi::Promise Promise() { return deferred_.Promise(); }
     void Execute() override {
@@ -539,7 +545,7 @@ class FileWriter : public Napi::ObjectWrap<FileWriter> {
       if (kind == 3) {
         uint32_t index = Read<uint32_t>(pos);
         if (index >= chunks_.size()) return Fail("write", EINVAL);
-        return WriteAll(chunks_[index].data, chunks_[index].len);
+        return WriteAll(chunks_[index].first, chunks_[index].second);
       }
       if (kind != 2) {
         pos = opsLen_;
@@ -567,7 +573,7 @@ class FileWriter : public Napi::ObjectWrap<FileWriter> {
     FileWriter* w_;
     const uint8_t* ops_ = nullptr;
     size_t opsLen_ = 0;
-    std::vector<Chunk> chunks_;
+    std::vector<ByteView> chunks_;
     Napi::Reference<Napi::Buffer<uint8_t>> keepOps_;
     Napi::Reference<Napi::Array> keepChunks_;
     Napi::Promise::Deferred deferred_;
@@ -614,11 +620,7 @@ class Sha256 : public Napi::ObjectWrap<Sha256> {
     Task(Napi::Env env, EVP_MD_CTX* ctx, Napi::Array chunks)
         : Napi::AsyncWorker(env), ctx_(ctx), deferred_(Napi::Promise::Deferred::New(env)) {
       keep_ = Napi::Persistent(chunks);
-      uint32_t n = chunks.Length();
-      for (uint32_t i = 0; i < n; i++) {
-        auto buf = chunks.Get(i).As<Napi::Buffer<char>>();
-        parts_.push_back({buf.Data(), buf.Length()});
-      }
+      parts_ = BufferViews(chunks);
     }
     Napi::Promise Promise() { return deferred_.Promise(); }
     void Execute() override {
@@ -637,7 +639,7 @@ class Sha256 : public Napi::ObjectWrap<Sha256> {
 
    private:
     EVP_MD_CTX* ctx_;
-    std::vector<std::pair<const char*, size_t>> parts_;
+    std::vector<ByteView> parts_;
     Napi::Reference<Napi::Array> keep_;
     Napi::Promise::Deferred deferred_;
     bool ok_ = true;
