@@ -78,8 +78,8 @@ const viaLoader = (code, prefix) =>
     )
     .replace(new RegExp(`require\\("\\./${prefix}([\\w-]+)\\.cjs"\\)`, "g"), '__strata_load("$1")');
 const loader = readFileSync("scripts/chunk-loader.cjs", "utf8")
-  .replace("__STRATA_WRAP_HEAD", JSON.stringify(WRAP_HEAD))
-  .replace("__STRATA_WRAP_TAIL", JSON.stringify(WRAP_TAIL));
+  .replaceAll("__STRATA_WRAP_HEAD", JSON.stringify(WRAP_HEAD))
+  .replaceAll("__STRATA_WRAP_TAIL", JSON.stringify(WRAP_TAIL));
 const [shebang, ...main] = readFileSync("dist/strata.js", "utf8").split("\n");
 writeFileSync("dist/strata.js", [shebang, loader, viaLoader(main.join("\n"), "chunks/")].join("\n"));
 for (const name of readdirSync("dist/chunks")) {

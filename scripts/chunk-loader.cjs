@@ -5,17 +5,22 @@
 // at bundle time (`.v8`), which saves most of its compile time. A cache made
 // by another Node or V8 is rejected by V8 itself and the chunk compiles as usual.
 //
-// The bundle-time cache holds only what V8 compiles up front: every function a
-// command calls is compiled from source again on each run (~10 ms of a `run`
-// here). So the first run of each command (its first word) writes, as it
-// exits, a cache of each chunk it loaded as that command left it, in
-// dist/.code-cache (once per chunk and command, by rename; not packed), and
-// later runs of the command load that one. A cache V8 rejects is written anew;
-// a directory that cannot be written leaves the bundle-time caches in use.
+// The bundle-time cache holds only what V8 compiles up front, and reading and
+// compiling chunk by chunk costs ~0.25 ms a chunk; a command loads 30–50. So
+// each command (its first word) has a *pack* in dist/.code-cache (not packed
+// with the package, cleared by every bundle): the chunks its runs loaded, as
+// one file of factories by name (`<command>.pack.js`), compiled as one script
+// with one code cache (`<command>.pack.<id>.v8`). A run writes the pack again, as
+// it exits, when it loaded chunks the pack lacks (the first run: all of them);
+// the next run writes the cache, as that command left it, so the functions the
+// command calls are compiled in it too. Files are replaced by rename; a cache
+// V8 rejects is written anew; a directory that cannot be written leaves the
+// chunks loading one by one.
 var __strata_chunks = Object.create(null);
 var __strata_require;
 var __strata_cache_key;
-var __strata_uncached;
+var __strata_pack;
+var __strata_loaded = [];
 
 /** The command word that names this process's caches ("" for none: no warm caches). */
 function __strata_command() {
@@ -28,17 +33,62 @@ function __strata_command() {
   return __strata_cache_key;
 }
 
-function __strata_write_caches() {
+/** Writes this command's pack's code cache, or the pack again when this run loaded chunks it lacks. */
+function __strata_write_pack() {
   const fs = require("node:fs");
-  const dir = `${__dirname}/.code-cache`;
+  const pack = __strata_pack;
+  const write = (path, data) => {
+    const tmp = `${path}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, path);
+  };
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    for (const [path, script] of __strata_uncached) {
-      const tmp = `${path}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, script.createCachedData());
-      fs.renameSync(tmp, path);
+    const missing = __strata_loaded.filter((name) => !Object.hasOwn(pack.factories, name));
+    if (missing.length === 0) {
+      // The cache as the command leaves it: the functions it ran are compiled in it too.
+      if (pack.script) write(`${pack.base}.${pack.id}.v8`, pack.script.createCachedData());
+      return;
     }
+    // The pack again, with what this run loaded besides; its code cache comes from the next run.
+    // A new id names that cache: V8 checks only a source's length, and a cache written from
+    // another version of the pack must never be taken for this one's.
+    const id = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
+    const parts = [...Object.keys(pack.factories), ...missing].map(
+      (name) =>
+        `${JSON.stringify(name)}: ${__STRATA_WRAP_HEAD}${fs.readFileSync(`${__dirname}/chunks/${name}.cjs`, "utf8")}${__STRATA_WRAP_TAIL}`,
+    );
+    fs.mkdirSync(`${__dirname}/.code-cache`, { recursive: true });
+    write(`${pack.base}.js`, `// pack ${id}\n({\n${parts.join(",\n")}\n})`);
+    if (pack.id) fs.rmSync(`${pack.base}.${pack.id}.v8`, { force: true });
   } catch {}
+}
+
+/** This command's pack: its chunks' factories by name (none when it has no pack yet). */
+function __strata_read_pack(command) {
+  const fs = require("node:fs");
+  const base = `${__dirname}/.code-cache/${command}.pack`;
+  const pack = { base, id: "", factories: Object.create(null), script: undefined };
+  process.once("exit", __strata_write_pack);
+  let source;
+  try {
+    source = fs.readFileSync(`${base}.js`, "utf8");
+    pack.id = /^\/\/ pack ([\w-]+)\n/.exec(source)[1];
+  } catch {
+    return pack;
+  }
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(`${base}.${pack.id}.v8`);
+  } catch {}
+  try {
+    const { Script } = require("node:vm");
+    const script = new Script(source, { filename: `${base}.js`, cachedData });
+    if (!cachedData || script.cachedDataRejected) pack.script = script;
+    pack.factories = script.runInThisContext();
+  } catch {
+    pack.factories = Object.create(null);
+  }
+  return pack;
 }
 
 function __strata_load(name) {
@@ -50,34 +100,27 @@ function __strata_load(name) {
   const module = { exports: {}, id: filename, filename, loaded: false };
   __strata_chunks[name] = module;
   const command = __strata_command();
-  const warmPath = command ? `${__dirname}/.code-cache/${name}.${command}.v8` : "";
+  if (command) {
+    __strata_pack ??= __strata_read_pack(command);
+    __strata_loaded.push(name);
+    const factory = __strata_pack.factories[name];
+    if (factory) return __strata_run(module, factory, filename, dir);
+  }
   let cachedData;
-  let warm = false;
   try {
-    if (warmPath) {
-      cachedData = fs.readFileSync(warmPath);
-      warm = true;
-    }
-  } catch {}
-  try {
-    cachedData ??= fs.readFileSync(`${filename}.v8`);
+    cachedData = fs.readFileSync(`${filename}.v8`);
   } catch {}
   const { Script } = require("node:vm");
   const script = new Script(__STRATA_WRAP_HEAD + fs.readFileSync(filename, "utf8") + __STRATA_WRAP_TAIL, {
     filename,
     cachedData,
   });
-  if (warmPath && (!warm || script.cachedDataRejected)) {
-    if (!__strata_uncached) {
-      __strata_uncached = [];
-      process.once("exit", __strata_write_caches);
-    }
-    __strata_uncached.push([warmPath, script]);
-  }
+  return __strata_run(module, script.runInThisContext(), filename, dir);
+}
+
+function __strata_run(module, factory, filename, dir) {
   __strata_require ??= require("node:module").createRequire(filename);
-  script
-    .runInThisContext()
-    .call(module.exports, module.exports, __strata_require, module, filename, dir, __strata_load);
+  factory.call(module.exports, module.exports, __strata_require, module, filename, dir, __strata_load);
   module.loaded = true;
   return module.exports;
 }
