@@ -4,11 +4,11 @@
  * name or timestamp, so the same tar gives the same bytes on the next run
  * with the same tool (a restarted upload sends what the first one began).
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { PassThrough, type Readable } from "node:stream";
 import { createGzip } from "node:zlib";
 import { StrataError } from "../errors.ts";
+import { childProcess } from "../sys/builtins.ts";
 
 export interface Compressed {
   /** The gzip bytes. Fails with COMPRESS_FAILED when the compressor does. */
@@ -29,7 +29,7 @@ function tool(): Compressed["tool"] {
 }
 
 function viaProcess(cmd: string, args: string[], input: Readable): Readable {
-  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+  const child = childProcess().spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
   const output = new PassThrough();
   let stderr = "";
   child.stderr.on("data", (d) => {

@@ -4,12 +4,12 @@
  * is installed, as Docker shells out to unpigz; zlib otherwise. zstd needs
  * the `zstd` tool (Node 20's zlib has none).
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { Digest } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
+import { childProcess } from "../sys/builtins.ts";
 import { PoolHash } from "./pool-hash.ts";
 
 export type Compression = "gzip" | "zstd" | "none";
@@ -61,7 +61,7 @@ function hashInput(
 }
 
 function viaProcess(cmd: string, input: Readable, onBytes?: (n: number) => void): Decompressed {
-  const child = spawn(cmd, ["-dc"], { stdio: ["pipe", "pipe", "pipe"] });
+  const child = childProcess().spawn(cmd, ["-dc"], { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => {
     stderr += d;

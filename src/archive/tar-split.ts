@@ -7,11 +7,11 @@
  *   S <u32 index> <u32 len> <bytes> the payload of F record #index, saved inline because a
  *                                   later entry of the same layer replaced that file
  */
-import { spawn } from "node:child_process";
 import { closeSync, createWriteStream, existsSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { createGzip, gunzipSync, gzipSync } from "node:zlib";
 import { StrataError } from "../errors.ts";
+import { childProcess } from "../sys/builtins.ts";
 
 const IGZIP = "/usr/bin/igzip";
 
@@ -29,7 +29,7 @@ interface GzipSink {
 function gzipTo(path: string): GzipSink {
   if (existsSync(IGZIP) && process.env.STRATA_NO_IGZIP !== "1") {
     const fd = openSync(path, "w");
-    const child = spawn(IGZIP, ["-1", "-c"], { stdio: ["pipe", fd, "ignore"] });
+    const child = childProcess().spawn(IGZIP, ["-1", "-c"], { stdio: ["pipe", fd, "ignore"] });
     closeSync(fd);
     const input = child.stdin!;
     input.on("error", () => {}); // a failed igzip shows up as its exit status

@@ -19,11 +19,10 @@
  * decides in one transaction too, so either the pin comes first and GC
  * spares the resource, or GC comes first and the check sees it gone.
  */
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { FileLock, type ImageRecord, type LeasedResource } from "../metadata/index.ts";
 import type { Store } from "../store/index.ts";
-import { randomBytes } from "../sys/builtins.ts";
+import { randomBytes, removeFile } from "../sys/builtins.ts";
 
 export type { LeasedResource };
 
@@ -58,7 +57,7 @@ export function acquireLease(store: Store, purpose: string): Lease {
       if (released) return;
       released = true;
       store.meta.leases.delete(id);
-      rmSync(lock.path, { force: true });
+      removeFile(lock.path);
       lock.release();
     },
   };
@@ -98,7 +97,7 @@ export function leasedResources(store: Store): LeasedResource[] {
     const lock = new FileLock(lockPath(store, lease.id));
     if (lock.tryAcquire("exclusive")) {
       store.meta.leases.delete(lease.id);
-      rmSync(lock.path, { force: true });
+      removeFile(lock.path);
       lock.release();
       continue;
     }
