@@ -84,7 +84,12 @@ const [shebang, ...main] = readFileSync("dist/strata.js", "utf8").split("\n");
 writeFileSync("dist/strata.js", [shebang, loader, viaLoader(main.join("\n"), "chunks/")].join("\n"));
 for (const name of readdirSync("dist/chunks")) {
   const file = join("dist/chunks", name);
-  const code = viaLoader(readFileSync(file, "utf8"), "");
+  // ASCII only (a few comments and one regex carry µ, → or …): Node then reads a chunk, and the
+  // command pack made of them, as a one-byte string, ~1 ms less for a pack of 600 KB.
+  const code = viaLoader(readFileSync(file, "utf8"), "").replace(
+    /[^\0-\x7f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
   writeFileSync(file, code);
   // The cache of what V8 compiles up front; functions compiled later are not in it.
   writeFileSync(
