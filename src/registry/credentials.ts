@@ -69,46 +69,42 @@ function entryCredentials(entry: AuthEntry, path: string, key: string): Credenti
 
 /** Runs `docker-credential-<helper> get`, the protocol every Docker credential helper speaks. */
 function fromHelper(helper: string, address: string): Promise<Credentials | undefined> {
+  const { execFile } = childProcess();
   return new Promise((resolve, reject) => {
-    const child = childProcess().execFile(
-      `docker-credential-${helper}`,
-      ["get"],
-      { timeout: 30_000 },
-      (err, stdout) => {
-        if (err) {
-          if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-            return reject(
-              new StrataError("INVALID_ARGUMENT", `credential helper docker-credential-${helper} not found`, {
-                cause: err,
-                hint: `install docker-credential-${helper} or remove it from the Docker config`,
-              }),
-            );
-          }
-          // Helpers exit 1 with this text when they hold nothing for the host.
-          if (/credentials not found/i.test(stdout)) return resolve(undefined);
+    const child = execFile(`docker-credential-${helper}`, ["get"], { timeout: 30_000 }, (err, stdout) => {
+      if (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") {
           return reject(
-            new StrataError(
-              "UNAUTHORIZED",
-              `error getting credentials - ${String(stdout || err.message).trim()}`,
-              {
-                cause: err,
-              },
-            ),
+            new StrataError("INVALID_ARGUMENT", `credential helper docker-credential-${helper} not found`, {
+              cause: err,
+              hint: `install docker-credential-${helper} or remove it from the Docker config`,
+            }),
           );
         }
-        try {
-          const out = JSON.parse(stdout) as { Username?: string; Secret?: string };
-          if (!out.Secret) return resolve(undefined);
-          // Docker's convention: the user name `<token>` marks an identity token.
-          if (out.Username === "<token>") return resolve({ kind: "identity-token", token: out.Secret });
-          resolve({ kind: "basic", username: out.Username ?? "", password: out.Secret });
-        } catch (cause) {
-          reject(
-            new StrataError("UNAUTHORIZED", `credential helper ${helper} returned invalid JSON`, { cause }),
-          );
-        }
-      },
-    );
+        // Helpers exit 1 with this text when they hold nothing for the host.
+        if (/credentials not found/i.test(stdout)) return resolve(undefined);
+        return reject(
+          new StrataError(
+            "UNAUTHORIZED",
+            `error getting credentials - ${String(stdout || err.message).trim()}`,
+            {
+              cause: err,
+            },
+          ),
+        );
+      }
+      try {
+        const out = JSON.parse(stdout) as { Username?: string; Secret?: string };
+        if (!out.Secret) return resolve(undefined);
+        // Docker's convention: the user name `<token>` marks an identity token.
+        if (out.Username === "<token>") return resolve({ kind: "identity-token", token: out.Secret });
+        resolve({ kind: "basic", username: out.Username ?? "", password: out.Secret });
+      } catch (cause) {
+        reject(
+          new StrataError("UNAUTHORIZED", `credential helper ${helper} returned invalid JSON`, { cause }),
+        );
+      }
+    });
     child.stdin?.end(address);
   });
 }
