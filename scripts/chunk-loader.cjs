@@ -57,9 +57,14 @@ function __strata_write_pack() {
       (name) =>
         `${JSON.stringify(name)}: ${__STRATA_WRAP_HEAD}${fs.readFileSync(`${__dirname}/chunks/${name}.cjs`, "utf8")}${__STRATA_WRAP_TAIL}`,
     );
-    fs.mkdirSync(`${__dirname}/.code-cache`, { recursive: true });
+    const dir = `${__dirname}/.code-cache`;
+    fs.mkdirSync(dir, { recursive: true });
     write(`${pack.base}.js`, `// pack ${id}\n({\n${parts.join(",\n")}\n})`);
-    if (pack.id) fs.rmSync(`${pack.base}.${pack.id}.v8`, { force: true });
+    // Every older id's cache is stale now, also one a process that read an older pack wrote late.
+    const stale = `${pack.base.slice(dir.length + 1)}.`;
+    for (const f of fs.readdirSync(dir)) {
+      if (f.startsWith(stale) && f.endsWith(".v8")) fs.rmSync(`${dir}/${f}`, { force: true });
+    }
   } catch {}
 }
 
