@@ -42,6 +42,15 @@ await build({
   logLevel: "warning",
 });
 
+// The launcher line. `--` before the script: Node 20 otherwise reads a script argument
+// `--env-file F` as its own option (nodejs/node#54232) and dies on `strata run --env-file F`.
+// NODE_EXTRA_CA_CERTS moves to STRATA_NODE_EXTRA_CA_CERTS (GNU env expands `${}` in -S):
+// Node 20 parses that file at every start, 38 ms here where it names the system bundle, and
+// strata adds those certificates itself when it opens a TLS connection (src/sys/extra-ca.ts).
+const LAUNCHER =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: env -S expands it, not JavaScript.
+  "#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS STRATA_NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS} node --";
+
 // Chunks become .cjs: Node then loads them without looking for a package.json
 // to learn their module type (~5 ms at start-up here).
 const toCjs = (code) => code.replace(/(\.\/(?:chunks\/)?[\w-]+)\.js"/g, '$1.cjs"');
@@ -56,9 +65,7 @@ for (const file of files) {
     define: { "import.meta.dirname": "__dirname", "import.meta.filename": "__filename" },
     logLevel: "warning",
   });
-  // `--` before the script: Node 20 otherwise reads a script argument `--env-file F` as its own
-  // option (nodejs/node#54232) and dies on `strata run --env-file F` before strata starts.
-  if (file === "dist/strata.js") writeFileSync(file, `#!/usr/bin/env -S node --\n${code}`);
+  if (file === "dist/strata.js") writeFileSync(file, `${LAUNCHER}\n${code}`);
   else {
     writeFileSync(file.replace(/\.js$/, ".cjs"), code);
     rmSync(file);

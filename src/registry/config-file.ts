@@ -11,6 +11,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { StrataError } from "../errors.ts";
+import { userEnv } from "../sys/extra-ca.ts";
 
 type ConfigDoc = Record<string, unknown> & {
   auths?: Record<string, Record<string, unknown>>;
@@ -60,7 +61,7 @@ function runHelper(helper: string, action: "store" | "erase", input: string): Pr
     const child = execFile(
       `docker-credential-${helper}`,
       [action],
-      { timeout: 30_000 },
+      { timeout: 30_000, env: userEnv() },
       (err, stdout, stderr) => {
         if (!err) return resolve();
         if ((err as NodeJS.ErrnoException).code === "ENOENT") {

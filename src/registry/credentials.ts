@@ -10,6 +10,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { StrataError } from "../errors.ts";
 import { childProcess } from "../sys/builtins.ts";
+import { userEnv } from "../sys/extra-ca.ts";
 
 export type Credentials =
   | { kind: "basic"; username: string; password: string }
@@ -71,7 +72,8 @@ function entryCredentials(entry: AuthEntry, path: string, key: string): Credenti
 function fromHelper(helper: string, address: string): Promise<Credentials | undefined> {
   const { execFile } = childProcess();
   return new Promise((resolve, reject) => {
-    const child = execFile(`docker-credential-${helper}`, ["get"], { timeout: 30_000 }, (err, stdout) => {
+    const opts = { timeout: 30_000, env: userEnv() };
+    const child = execFile(`docker-credential-${helper}`, ["get"], opts, (err, stdout) => {
       if (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") {
           return reject(

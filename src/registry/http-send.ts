@@ -17,6 +17,7 @@ import {
   type RequestOptions,
 } from "node:http";
 import type { Readable } from "node:stream";
+import { extraCaContext } from "../sys/extra-ca.ts";
 
 /** A response body: a stream, plus `dump()` to discard it so that its connection is reused. */
 export type ResponseBody = Readable & { dump(): Promise<void> };
@@ -80,7 +81,8 @@ export class NodeHttpSender implements Sender {
 
   private secure(): Promise<{ agent: Agent; request: RequestFn }> {
     this.https ??= import("node:https").then((m) => ({
-      agent: new m.Agent({ keepAlive: true, scheduling: "lifo" }),
+      // NODE_EXTRA_CA_CERTS when the launcher kept it out of Node's start (sys/extra-ca.ts).
+      agent: new m.Agent({ keepAlive: true, scheduling: "lifo", secureContext: extraCaContext() }),
       request: m.request as RequestFn,
     }));
     return this.https;

@@ -4,13 +4,17 @@
  * Node 20's http cannot do by itself. Loaded only when a proxy is configured.
  */
 import type { Readable } from "node:stream";
+import { extraCaContext } from "../sys/extra-ca.ts";
 import type { RawRequest, RawResponse, ResponseBody, Sender } from "./http-send.ts";
 import { type Dispatcher, EnvHttpProxyAgent } from "./undici.ts";
 
 export class ProxySender implements Sender {
   private readonly dispatcher = new EnvHttpProxyAgent({
     keepAliveTimeout: 30_000,
-    connect: { timeout: 30_000 },
+    connect: { timeout: 30_000, secureContext: extraCaContext() },
+    // Through a proxy: the TLS to the registry, and to an https proxy (sys/extra-ca.ts).
+    requestTls: { secureContext: extraCaContext() },
+    proxyTls: { secureContext: extraCaContext() },
   });
 
   async send(r: RawRequest): Promise<RawResponse> {

@@ -9,6 +9,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import { RegistryError } from "../errors.ts";
+import { extraCaContext } from "../sys/extra-ca.ts";
 import { networkError } from "./network-errors.ts";
 
 const MAX_REDIRECTS = 10;
@@ -16,9 +17,10 @@ const MAX_REDIRECTS = 10;
 const MAX_ERROR_BODY = 4096;
 
 async function get(url: URL, signal?: AbortSignal): Promise<IncomingMessage> {
-  const lib = url.protocol === "https:" ? await import("node:https") : await import("node:http");
+  const tls = url.protocol === "https:";
+  const lib = tls ? await import("node:https") : await import("node:http");
   return new Promise((resolve, reject) => {
-    const req = lib.get(url, { signal }, resolve);
+    const req = lib.get(url, { signal, ...(tls ? { secureContext: extraCaContext() } : {}) }, resolve);
     req.on("error", (err) => reject(networkError(err, "GET", url)));
   });
 }

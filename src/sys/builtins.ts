@@ -12,6 +12,7 @@ const load = createRequire(import.meta.filename);
 export const childProcess = (): typeof import("node:child_process") => load("node:child_process");
 export const crypto = (): typeof import("node:crypto") => load("node:crypto");
 export const os = (): typeof import("node:os") => load("node:os");
+export const tls = (): typeof import("node:tls") => load("node:tls");
 
 /** Random bytes from the kernel without loading node:crypto (IDs and names at `create`). */
 export function randomBytes(n: number): Buffer {
