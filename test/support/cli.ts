@@ -26,7 +26,8 @@ export function strata(
   } = {},
 ) {
   assertBuilt();
-  return runProcess(process.execPath, [CLI, "--root", root, ...args], {
+  // The CLI as a user runs it: its launcher line, not `node dist/strata.js`.
+  return runProcess(CLI, ["--root", root, ...args], {
     ...opts,
     env: { ...process.env, ...opts.env },
   });
