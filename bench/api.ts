@@ -15,17 +15,26 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DOCKER_SOCK, ensureCgroups, ensurePackages, MNT, mountScratch, startDocker } from "./env.ts";
+import {
+  CLI,
+  DOCKER_SOCK,
+  ensureCgroups,
+  ensurePackages,
+  MNT,
+  mountScratch,
+  NODE_START,
+  startDocker,
+  strataOn,
+} from "./env.ts";
 import { busyboxTar, cachePath } from "./images.ts";
 import { type Measured, measure, median, report } from "./lib.ts";
 
-const CLI = process.env.STRATA_CLI ?? join(process.cwd(), "dist", "strata.js");
 const RUNS = Number(process.env.RUNS ?? 11);
 const COUNT = Number(process.env.CONTAINERS ?? 100);
 const DOCKER_BIN = "/usr/local/bin/docker";
 const root = join(MNT, "strata-api");
 const socket = join(MNT, "strata-api.sock");
-const strataCli = (...args: string[]) => [process.execPath, CLI, "--root", root, ...args];
+const strataCli = strataOn(root);
 const hosts = { strata: `unix://${socket}`, dockerd: `unix://${DOCKER_SOCK}` } as const;
 type Side = keyof typeof hosts;
 const dockerAt = (side: Side, ...args: string[]) => [DOCKER_BIN, "-H", hosts[side], ...args];
@@ -59,11 +68,9 @@ interface Service {
 async function startService(): Promise<{ svc: Service; firstMs: number }> {
   rmSync(socket, { force: true });
   const start = process.hrtime.bigint();
-  const child = spawn(
-    process.execPath,
-    [CLI, "--root", root, "system", "service", "--time", "0", `unix://${socket}`],
-    { stdio: "ignore" },
-  );
+  const child = spawn(CLI, ["--root", root, "system", "service", "--time", "0", `unix://${socket}`], {
+    stdio: "ignore",
+  });
   for (;;) {
     if (child.exitCode !== null) throw new Error("strata system service exited");
     if (existsSync(socket) && (await ping(socket))) break;
@@ -117,7 +124,7 @@ async function main(): Promise<void> {
   try {
     spawnSync(DOCKER_BIN, ["-H", hosts.dockerd, "rmi", "-f", "busybox"], { stdio: "ignore" });
     sh(dockerAt("dockerd", "import", tar, "busybox"));
-    const node = measure("node -e 0", [process.execPath, "-e", "0"], { runs: RUNS });
+    const node = measure("node -e 0", NODE_START, { runs: RUNS });
 
     // e. first request after start, several cold starts.
     const firsts: number[] = [];

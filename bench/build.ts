@@ -22,18 +22,19 @@ import {
   ensurePackages,
   MNT,
   mountScratch,
+  NODE_START,
   podman,
   setupPodman,
   startDocker,
+  strataOn,
 } from "./env.ts";
 import { busyboxTar, cachePath, minbase } from "./images.ts";
 import { type Measured, measure } from "./lib.ts";
 
-const CLI = process.env.STRATA_CLI ?? join(process.cwd(), "dist", "strata.js");
 const RUNS = Number(process.env.RUNS ?? 7);
 const FILES = 2000;
 const strataRoot = join(MNT, "strata-build");
-const strata = (...args: string[]) => [process.execPath, CLI, "--root", strataRoot, ...args];
+const strata = strataOn(strataRoot);
 
 type Engine = "strata" | "buildkit" | "classic" | "podman";
 const ENGINES: Engine[] = ["strata", "buildkit", "classic", "podman"];
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
       sh(cli(e, "import", tar, "busybox:latest"), ENV[e]);
     }
     const dir = context();
-    const node = measure("node -e 0", [process.execPath, "-e", "0"], { runs: RUNS });
+    const node = measure("node -e 0", NODE_START, { runs: RUNS });
     const results: Record<string, Partial<Record<Engine, Result>>> = { cold: {}, noop: {}, one: {} };
     const notes: string[] = [];
     for (const e of ENGINES) {

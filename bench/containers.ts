@@ -19,20 +19,21 @@ import {
   ensurePackages,
   MNT,
   mountScratch,
+  NODE_START,
   PODMAN_RUN,
   podman,
   setupPodman,
   startDocker,
+  strataOn,
 } from "./env.ts";
 import { busyboxTar } from "./images.ts";
 import { type Measured, measure, report } from "./lib.ts";
 
-const CLI = process.env.STRATA_CLI ?? join(process.cwd(), "dist", "strata.js");
 const RUNS = Number(process.env.RUNS ?? 7);
 const COUNT = Number(process.env.CONTAINERS ?? 100);
 const EXITED = Math.floor(COUNT / 10);
 const strataRoot = join(MNT, "strata-containers");
-const strata = (...args: string[]) => [process.execPath, CLI, "--root", strataRoot, ...args];
+const strata = strataOn(strataRoot);
 const ENGINES = { strata, docker, podman } as const;
 type Engine = keyof typeof ENGINES;
 const NONE = ["--network", "none"];
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
       return cells;
     };
 
-    const node = attempt("node -e 0", [process.execPath, "-e", "0"]);
+    const node = attempt("node -e 0", NODE_START);
     const floor = attempt("crun run (bundle)", [
       "crun",
       "--cgroup-manager=cgroupfs",

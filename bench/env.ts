@@ -11,6 +11,20 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cachePath } from "./images.ts";
 
+/** dist/strata.js, or the copy STRATA_CLI names. */
+export const CLI = process.env.STRATA_CLI ?? join(process.cwd(), "dist", "strata.js");
+
+/** strata on `root` as a user runs it: dist/strata.js through its launcher line, not `node dist/strata.js`. */
+export const strataOn =
+  (root: string) =>
+  (...args: string[]): string[] => [CLI, "--root", root, ...args];
+
+/**
+ * Node's bare start, as strata's launcher line starts Node: without NODE_EXTRA_CA_CERTS, which
+ * Node 20 would parse first (src/sys/extra-ca.ts), and through env, as the launcher goes.
+ */
+export const NODE_START = ["/usr/bin/env", "-u", "NODE_EXTRA_CA_CERTS", process.execPath, "-e", "0"];
+
 export const MNT = process.env.STRATA_BENCH_MNT ?? "/mnt/strata-bench";
 export const DOCKER_SOCK = "/run/strata-bench-docker.sock";
 export const PODMAN_RUN = "/run/strata-bench-podman";

@@ -8,16 +8,15 @@
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { docker, MNT, mountScratch, startDocker } from "./env.ts";
+import { docker, MNT, mountScratch, NODE_START, startDocker, strataOn } from "./env.ts";
 import { type Measured, measure, ratio, report } from "./lib.ts";
 import { manyImagesArchive } from "./many-images.ts";
 
-const CLI = join(process.cwd(), "dist", "strata.js");
 const RUNS = Number(process.env.RUNS ?? 11);
 const CONTAINERS = 100;
 const VOLUMES = 50;
 const root = join(MNT, "strata-everyday");
-const strata = (...args: string[]) => [process.execPath, CLI, "--root", root, ...args];
+const strata = strataOn(root);
 
 function run(cmd: string[]): void {
   const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ["ignore", "ignore", "inherit"] });
@@ -39,7 +38,7 @@ async function main(): Promise<void> {
   const stopDocker = await startDocker();
   try {
     populate(docker, archive);
-    const node0 = measure("node -e 0", [process.execPath, "-e", "0"], { runs: RUNS });
+    const node0 = measure("node -e 0", NODE_START, { runs: RUNS });
     const pairs: Array<[Measured, Measured | undefined]> = [
       [
         measure("strata ps -a", strata("ps", "-a"), { runs: RUNS }),

@@ -10,16 +10,15 @@
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { docker, MNT, mountScratch, startDocker } from "./env.ts";
+import { docker, MNT, mountScratch, NODE_START, startDocker, strataOn } from "./env.ts";
 import { type Measured, measure, median, ratio, report, timeOnce } from "./lib.ts";
 import { manyImagesArchive } from "./many-images.ts";
 
-const CLI = join(process.cwd(), "dist", "strata.js");
 const IMAGES = Number(process.env.IMAGES ?? 200);
 const LAYERS = Number(process.env.LAYERS ?? 20);
 const RUNS = Number(process.env.RUNS ?? 7);
 const root = join(MNT, "strata-list");
-const strata = (...args: string[]) => [process.execPath, CLI, "--root", root, ...args];
+const strata = strataOn(root);
 
 function run(cmd: string[]): void {
   const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ["ignore", "ignore", "inherit"] });
@@ -41,7 +40,7 @@ async function main(): Promise<void> {
   try {
     run(docker("load", "-q", "-i", archive));
     const rows = [
-      measure("node -e 0", [process.execPath, "-e", "0"], { runs: RUNS }),
+      measure("node -e 0", NODE_START, { runs: RUNS }),
       measure(`strata images (${IMAGES} images)`, strata("images"), { runs: RUNS }),
       measure(`docker images (${IMAGES} images)`, docker("images"), { runs: RUNS }),
       measure("strata system df -v", strata("system", "df", "-v"), { runs: RUNS }),

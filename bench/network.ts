@@ -16,21 +16,22 @@ import {
   ensurePackages,
   MNT,
   mountScratch,
+  NODE_START,
   PODMAN_RUN,
   podman,
   setupPodman,
   startDocker,
+  strataOn,
 } from "./env.ts";
 import { busyboxTar } from "./images.ts";
 import { type Measured, measure, report } from "./lib.ts";
 
-const CLI = process.env.STRATA_CLI ?? join(process.cwd(), "dist", "strata.js");
 const RUNS = Number(process.env.RUNS ?? 11);
 const strataRoot = join(MNT, "strata-network");
 /** A dockerd of this bench's own, with Docker's default bridge and iptables rules. */
 const DAEMON = "docker-net";
 const docker = dockerOn(DAEMON);
-const strata = (...args: string[]) => [process.execPath, CLI, "--root", strataRoot, ...args];
+const strata = strataOn(strataRoot);
 const ENGINES = { strata, docker, podman } as const;
 type Engine = keyof typeof ENGINES;
 
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `FORWARD policy with dockerd running: ${/-P FORWARD (\w+)/.exec(sh(["iptables", "-S", "FORWARD"]))?.[1]}\n`,
     );
-    const node = attempt("node -e 0", [process.execPath, "-e", "0"]);
+    const node = attempt("node -e 0", NODE_START);
     const bridge: Partial<Record<Engine, Result>> = {};
     const none: Partial<Record<Engine, Result>> = {};
     for (const e of Object.keys(ENGINES) as Engine[]) {

@@ -13,11 +13,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startRegistry } from "../test/support/registry.ts";
-import { docker, ensurePackages, MNT, mountScratch, startDocker } from "./env.ts";
+import { docker, ensurePackages, MNT, mountScratch, NODE_START, startDocker, strataOn } from "./env.ts";
 import { buildLayout, cachePath, layerBlobs, minbase, push, smallFiles } from "./images.ts";
 import { type Measured, measure, ratio, report } from "./lib.ts";
 
-const CLI = join(process.cwd(), "dist", "strata.js");
 const RUNS = Number(process.env.RUNS ?? 5);
 
 function webImages(): { v1: string; v2: string } {
@@ -51,7 +50,7 @@ function bigLayer(): string {
 }
 
 const strataRoot = join(MNT, "strata");
-const strata = (...args: string[]) => [process.execPath, CLI, "--root", strataRoot, ...args];
+const strata = strataOn(strataRoot);
 const run = (cmd: string[]) => execFileSync(cmd[0], cmd.slice(1), { stdio: "ignore" });
 const dockerReset = () =>
   spawnSync("sh", [
@@ -152,7 +151,7 @@ async function main(): Promise<void> {
         }),
       );
     }
-    const node0 = measure("node -e 0", [process.execPath, "-e", "0"], { runs: RUNS });
+    const node0 = measure("node -e 0", NODE_START, { runs: RUNS });
     rows.push(node0);
 
     process.stdout.write("\n");

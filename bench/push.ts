@@ -14,11 +14,9 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { startRegistry, type TestRegistry } from "../test/support/registry.ts";
-import { dockerOn, MNT, mountScratch, startDocker } from "./env.ts";
+import { dockerOn, MNT, mountScratch, NODE_START, startDocker, strataOn } from "./env.ts";
 import { buildLayout, cachePath, minbase, push } from "./images.ts";
 import { type Measured, measure, median, ratio, report, timeOnce } from "./lib.ts";
-
-const CLI = join(process.cwd(), "dist", "strata.js");
 
 /**
  * Its own Docker daemon (socket, pid file, exec root, data root): other
@@ -28,7 +26,7 @@ const DAEMON = "push-docker";
 const docker = dockerOn(DAEMON);
 const RUNS = Number(process.env.RUNS ?? 5);
 const strataRoot = join(MNT, "strata-push");
-const strata = (...args: string[]) => [process.execPath, CLI, "--root", strataRoot, ...args];
+const strata = strataOn(strataRoot);
 const run = (cmd: string[]) => execFileSync(cmd[0], cmd.slice(1), { stdio: "ignore" });
 
 /** ~76 MB of a Debian system's binaries, libraries and docs: a layer gzip really has to work on. */
@@ -207,7 +205,7 @@ async function main(): Promise<void> {
     const dAgain = measure("docker push web:v1 again", docker("push", "-q", `${again}/web:v1`), {
       runs: RUNS,
     });
-    const node0 = measure("node -e 0", [process.execPath, "-e", "0"], { runs: RUNS });
+    const node0 = measure("node -e 0", NODE_START, { runs: RUNS });
     rows.push(sAgain, dAgain, node0);
 
     process.stdout.write("\n");

@@ -9,15 +9,14 @@ import { spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { busyboxBaseTar } from "../test/support/fixtures.ts";
-import { docker, MNT, mountScratch, startDocker } from "./env.ts";
+import { docker, MNT, mountScratch, NODE_START, startDocker, strataOn } from "./env.ts";
 import { measure, ratio, report } from "./lib.ts";
 
-const CLI = join(process.cwd(), "dist", "strata.js");
 const RUNS = Number(process.env.RUNS ?? 7);
 const VOLUMES = 50;
 const root = join(MNT, "strata-volumes");
 const out = join(MNT, "cp-out");
-const strata = (...args: string[]) => [process.execPath, CLI, "--root", root, ...args];
+const strata = strataOn(root);
 const FILL =
   "mkdir -p /big/small && for i in $(seq 100); do head -c 1048576 /dev/urandom > /big/f$i; done; " +
   "for i in $(seq 1000); do echo $i > /big/small/s$i; done";
@@ -45,7 +44,7 @@ async function main(): Promise<void> {
   try {
     populate(docker, tar);
     const fresh = () => rmSync(out, { recursive: true, force: true });
-    const node0 = measure("node -e 0", [process.execPath, "-e", "0"], { runs: RUNS });
+    const node0 = measure("node -e 0", NODE_START, { runs: RUNS });
     const cpS = measure("strata cp cpsrc:/big DIR (100 MB)", strata("cp", "cpsrc:/big", out), {
       runs: RUNS,
       setup: fresh,
