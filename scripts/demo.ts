@@ -32,7 +32,8 @@ function say(text: string): void {
 
 function strataAt(store: StoreName, args: string[], input?: Buffer): number {
   process.stdout.write(`\n[${store}] $ strata ${args.join(" ")}\n`);
-  const r = spawnSync(process.execPath, [CLI, "--root", stores[store], ...args], {
+  // The CLI as a user runs it: through its launcher line.
+  const r = spawnSync(CLI, ["--root", stores[store], ...args], {
     stdio: [input ? "pipe" : "ignore", "inherit", "inherit"],
     input,
   });
@@ -41,7 +42,7 @@ function strataAt(store: StoreName, args: string[], input?: Buffer): number {
 
 /** One command's output, not printed (an image ID, a digest). */
 function quiet(store: StoreName, ...args: string[]): string {
-  const r = spawnSync(process.execPath, [CLI, "--root", stores[store], ...args], { encoding: "utf8" });
+  const r = spawnSync(CLI, ["--root", stores[store], ...args], { encoding: "utf8" });
   return r.stdout.trim();
 }
 
@@ -157,7 +158,7 @@ try {
   expect(user("system", "check"), 0, "system check");
 } finally {
   for (const store of Object.keys(stores) as StoreName[]) {
-    spawnSync(process.execPath, [CLI, "--root", stores[store], "rm", "-f", "web1", "writer1"], {
+    spawnSync(CLI, ["--root", stores[store], "rm", "-f", "web1", "writer1"], {
       stdio: "ignore",
     });
   }
