@@ -320,6 +320,22 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// pipe(): [readFd, writeFd], both blocking and close-on-exec. Node makes the pipes it
+// spawns children with non-blocking and writes them from the event loop, 64 KB a
+// wakeup; a blocking write end can be written with fs.write on the libuv pool instead.
+Napi::Value Pipe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    SysError(env, errno, "pipe2", "").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(uint32_t(0), Napi::Number::New(env, fds[0]));
+  out.Set(uint32_t(1), Napi::Number::New(env, fds[1]));
+  return out;
+}
+
 // new FdWatcher(fd, callback(error, readable, writable)): readiness of any fd
 // from the event loop itself (uv_poll, i.e. epoll), so reading a socket Node
 // cannot wrap (SOCK_SEQPACKET) takes neither a thread nor the thread pool.
@@ -685,6 +701,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("recvPacket", Napi::Function::New(env, RecvPacket));
   exports.Set("sendPacket", Napi::Function::New(env, SendPacket));
   exports.Set("shutdown", Napi::Function::New(env, Shutdown));
+  exports.Set("pipe", Napi::Function::New(env, Pipe));
   exports.Set("FdWatcher", FdWatcher::Define(env));
   exports.Set("FileWriter", FileWriter::Define(env));
   exports.Set("Sha256", Sha256::Define(env));

@@ -27,6 +27,8 @@ export interface NativeBinding {
   sendPacket(fd: number, data: Buffer): boolean;
   /** how: SHUT_RD, SHUT_WR or SHUT_RDWR. */
   shutdown(fd: number, how: number): void;
+  /** A pipe, [read end, write end], both blocking and close-on-exec (for fs.write on the pool). */
+  pipe(): [number, number];
   /** Readiness of an fd from the event loop (uv_poll); close() it before closing the fd. */
   FdWatcher: new (
     fd: number,
