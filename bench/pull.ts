@@ -52,6 +52,14 @@ function bigLayer(): string {
 const strataRoot = join(MNT, "strata");
 const strata = strataOn(strataRoot);
 const run = (cmd: string[]) => execFileSync(cmd[0], cmd.slice(1), { stdio: "ignore" });
+/**
+ * Each sample starts with nothing left to write back: the cold pulls before it leave hundreds of
+ * MB dirty, and whichever engine is timed while the kernel flushes them pays for the other's work.
+ */
+const settled = (setup: () => unknown) => () => {
+  setup();
+  spawnSync("sync");
+};
 const dockerReset = () =>
   spawnSync("sh", [
     "-c",
@@ -77,11 +85,11 @@ async function main(): Promise<void> {
 
     const sWeb = measure("strata pull web:v1 (cold)", strata("pull", "-q", ref("web:v1")), {
       runs: RUNS,
-      setup: coldStrata,
+      setup: settled(coldStrata),
     });
     const dWeb = measure("docker pull web:v1 (cold)", docker("pull", "-q", ref("web:v1")), {
       runs: RUNS,
-      setup: dockerReset,
+      setup: settled(dockerReset),
     });
     const floorDir = join(MNT, "floor");
     // The fastest equivalent pipeline: what strata's pull does with the bytes (igzip, each layer into its
@@ -101,44 +109,44 @@ async function main(): Promise<void> {
       floorCmd(layerBlobs(layouts.v1)),
       {
         runs: RUNS,
-        setup: floorSetup,
+        setup: settled(floorSetup),
       },
     );
 
     const sSmall = measure("strata pull small (cold)", strata("pull", "-q", ref("small:v1")), {
       runs: RUNS,
-      setup: coldStrata,
+      setup: settled(coldStrata),
     });
     const dSmall = measure("docker pull small (cold)", docker("pull", "-q", ref("small:v1")), {
       runs: RUNS,
-      setup: dockerReset,
+      setup: settled(dockerReset),
     });
     const fSmall = measure(
       "floor: igzip | tar -x, 3 layers at once (small)",
       floorCmd(layerBlobs(layouts.small)),
       {
         runs: RUNS,
-        setup: floorSetup,
+        setup: settled(floorSetup),
       },
     );
 
     const sV2 = measure("strata pull web:v2 after v1", strata("pull", "-q", ref("web:v2")), {
       runs: RUNS,
-      setup: () => {
+      setup: settled(() => {
         spawnSync(strata("rmi", ref("web:v2"))[0], strata("rmi", ref("web:v2")).slice(1), {
           stdio: "ignore",
         });
         run(strata("pull", "-q", ref("web:v1")));
-      },
+      }),
     });
     const dV2 = measure("docker pull web:v2 after v1", docker("pull", "-q", ref("web:v2")), {
       runs: RUNS,
-      setup: () => {
+      setup: settled(() => {
         spawnSync(docker("rmi", ref("web:v2"))[0], docker("rmi", ref("web:v2")).slice(1), {
           stdio: "ignore",
         });
         run(docker("pull", "-q", ref("web:v1")));
-      },
+      }),
     });
     rows.push(sWeb, dWeb, fWeb, sSmall, dSmall, fSmall, sV2, dV2);
 
@@ -147,7 +155,7 @@ async function main(): Promise<void> {
       rows.push(
         measure("strata pull big (1 GiB layer, cold)", strata("pull", "-q", ref("big:v1")), {
           runs: 1,
-          setup: coldStrata,
+          setup: settled(coldStrata),
         }),
       );
     }
