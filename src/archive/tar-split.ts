@@ -7,6 +7,7 @@
  *   S <u32 index> <u32 len> <bytes> the payload of F record #index, saved inline because a
  *                                   later entry of the same layer replaced that file
  */
+import type { ChildProcess } from "node:child_process";
 import {
   closeSync,
   createWriteStream,
@@ -42,9 +43,12 @@ function gzipTo(path: string): GzipSink {
   if (existsSync(IGZIP) && process.env.STRATA_NO_IGZIP !== "1") {
     const out = openSync(path, "w");
     const [readEnd, writeEnd] = native().pipe();
-    let child: ReturnType<ReturnType<typeof childProcess>["spawn"]>;
+    let child: ChildProcess;
     try {
       child = childProcess().spawn(IGZIP, ["-1", "-c"], { stdio: [readEnd, out, "ignore"] });
+    } catch (err) {
+      closeSync(writeEnd);
+      throw err;
     } finally {
       closeSync(readEnd);
       closeSync(out);
@@ -58,26 +62,8 @@ function gzipTo(path: string): GzipSink {
       );
     });
     exited.catch(() => {}); // awaited through `done`
-    // Batches are written in order, one at a time; a failed write (igzip gone) shows up as its exit status.
-    let writing = Promise.resolve();
-    let ended!: () => void;
-    const end = new Promise<void>((resolve) => {
-      ended = resolve;
-    });
-    const done = end
-      .then(() => writing)
-      .finally(() => closeSync(writeEnd))
-      .then(() => exited);
-    const input = {
-      write: (bytes: Buffer, written?: () => void) => {
-        writing = writing
-          .then(() => writeAll(writeEnd, bytes))
-          .then(written)
-          .catch(() => {});
-      },
-      end: () => ended(),
-    };
-    return { input, done };
+    const { input, closed } = poolSink(writeEnd);
+    return { input, done: closed.then(() => exited) };
   }
   const gzip = createGzip({ level: 1 });
   const out = createWriteStream(path);
@@ -87,6 +73,31 @@ function gzipTo(path: string): GzipSink {
     out.on("error", reject);
   });
   return { input: gzip, done };
+}
+
+/**
+ * Writes to a blocking fd on the libuv pool, batch after batch in order; `closed` resolves once
+ * `end()` was called and every batch is written, and the fd is closed. A failed write (the
+ * reader gone) is not reported here: the reader's exit status says why.
+ */
+function poolSink(fd: number): { input: GzipSink["input"]; closed: Promise<void> } {
+  let writing = Promise.resolve();
+  let ended!: () => void;
+  const closed = new Promise<void>((resolve) => {
+    ended = resolve;
+  })
+    .then(() => writing)
+    .finally(() => closeSync(fd));
+  const input = {
+    write: (bytes: Buffer, written?: () => void) => {
+      writing = writing
+        .then(() => writeAll(fd, bytes))
+        .then(written)
+        .catch(() => {});
+    },
+    end: () => ended(),
+  };
+  return { input, closed };
 }
 
 /** Writes all of `bytes` to `fd` on the libuv pool. */

@@ -57,6 +57,7 @@ function load(file: string): SecureContext | null {
  */
 export function userEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   if (!(DEFERRED_EXTRA_CA in env)) return env;
-  const { [DEFERRED_EXTRA_CA]: file, ...rest } = env;
-  return file && !env.NODE_EXTRA_CA_CERTS ? { ...rest, NODE_EXTRA_CA_CERTS: file } : rest;
+  const { [DEFERRED_EXTRA_CA]: _, ...rest } = env;
+  const file = deferredFile(env);
+  return file ? { ...rest, NODE_EXTRA_CA_CERTS: file } : rest;
 }
