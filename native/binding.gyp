@@ -2,7 +2,8 @@
   "targets": [
     {
       "target_name": "strata_native",
-      "sources": ["strata_native.cc"],
+      "sources": ["strata_native.cc", "inflate.cc"],
+      "libraries": ["-lisal"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!(node -p \"require('path').join(require.resolve('better-sqlite3/package.json'), '../deps/sqlite3')\")"

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+void InitInflate(Napi::Env env, Napi::Object exports);  // inflate.cc
+
 namespace {
 
 Napi::Error SysError(Napi::Env env, int err, const char* syscall, const std::string& path) {
@@ -705,6 +707,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("FdWatcher", FdWatcher::Define(env));
   exports.Set("FileWriter", FileWriter::Define(env));
   exports.Set("Sha256", Sha256::Define(env));
+  InitInflate(env, exports);
   return exports;
 }
 

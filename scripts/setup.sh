@@ -7,13 +7,14 @@ cd "$(dirname "$0")/.."
 
 # crun/runc run containers, conmon supervises them, docker-registry serves the
 # test images, busybox-static and debootstrap build them, isal/pigz/zstd are
-# the fast decompressors, attr and socat help tests inspect results, apache2-utils
+# the fast (de)compressors and libisal-dev lets the addon inflate gzip with ISA-L
+# in-process, attr and socat help tests inspect results, apache2-utils
 # has htpasswd for the Basic-auth test registry; chromium renders `image tree --format html`
 # in its test; golang-github-containers-common ships the default seccomp profile
 # (/usr/share/containers/seccomp.json, the one Podman uses) and tini is `run --init`. netavark and
 # aardvark-dns (Podman's) plumb bridge networks and answer names on user networks; iptables is what
 # netavark drives; socat serves published ports on IPv6 (the kernel's DNAT serves IPv4).
-packages=(docker-registry skopeo umoci crun runc conmon busybox-static debootstrap isal pigz zstd attr socat
+packages=(docker-registry skopeo umoci crun runc conmon busybox-static debootstrap isal libisal-dev pigz zstd attr socat
   iproute2 tmux apache2-utils chromium golang-github-containers-common tini netavark aardvark-dns iptables)
 missing=()
 for p in "${packages[@]}"; do
@@ -37,7 +38,8 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   cp package-lock.json "$stamp"
 fi
 
-if [ ! -f native/build/Release/strata_native.node ] || [ native/strata_native.cc -nt native/build/Release/strata_native.node ]; then
+addon=native/build/Release/strata_native.node
+if [ ! -f "$addon" ] || [ -n "$(find native -maxdepth 1 -newer "$addon" \( -name '*.cc' -o -name binding.gyp \))" ]; then
   echo "setup: building the native addon" >&2
   # Quiet unless it fails: node-gyp narrates every step on stderr.
   if ! log=$(npx --no-install node-gyp rebuild --directory native 2>&1); then

@@ -47,7 +47,7 @@ export class LayerWriter {
   private readonly payloads: Payloads;
   private readonly meta = new EntryMeta();
   /** Regular files go to disk from here, off the event loop. */
-  private readonly queue = new FileQueue();
+  private readonly queue: FileQueue;
 
   constructor(
     root: string,
@@ -55,6 +55,7 @@ export class LayerWriter {
     private readonly source: ByteSource,
   ) {
     this.tree = new LayerTree(root);
+    this.queue = new FileQueue(source.pool);
     this.whiteouts = new Whiteouts(this.tree);
     this.payloads = new Payloads(this.tree, split);
   }

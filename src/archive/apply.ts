@@ -28,8 +28,6 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** Compressed bytes read so far. */
   onProgress?: (compressedBytesRead: number) => void;
-  /** The blob's size, when known: a small one is decompressed in-process. */
-  sizeHint?: number;
 }
 
 export interface ApplyResult {
@@ -52,12 +50,13 @@ function mismatch(
 }
 
 export async function applyLayer(input: Readable, dir: string, opts: ApplyOptions): Promise<ApplyResult> {
-  const stream = decompress(input, opts.compression, opts.onProgress, opts.sizeHint);
+  const stream = decompress(input, opts.compression, opts.onProgress);
   const onAbort = () => stream.abort();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   const split = new TarSplitWriter(opts.tarSplitPath);
-  const tarHash = new PoolHash();
-  const source = new ByteSource(stream.chunks, tarHash);
+  // The tar's digest: computed by the decompressor when it can, here otherwise.
+  const tarHash = stream.outputDigest ? undefined : new PoolHash();
+  const source = new ByteSource(stream.chunks, tarHash, stream.pool);
   const reader = new TarReader(source);
   const writer = new LayerWriter(dir, split, source);
   try {
@@ -89,7 +88,7 @@ export async function applyLayer(input: Readable, dir: string, opts: ApplyOption
   }
   await split.close();
   const { digest, size: compressedSize } = await stream.input;
-  const diffId = await tarHash.digest();
+  const diffId = tarHash ? await tarHash.digest() : stream.outputDigest!();
   if (opts.expectedDigest && digest !== opts.expectedDigest) {
     throw mismatch("DIGEST_MISMATCH", "digest", opts.expectedDigest, digest);
   }

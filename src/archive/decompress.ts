@@ -1,15 +1,16 @@
 /**
  * Decompression as a stream of chunks, with the compressed bytes hashed on the
- * way in. gzip goes through Debian's `igzip` (ISA-L, 3–4× zlib here) when it
- * is installed, as Docker shells out to unpigz; zlib otherwise. zstd needs
- * the `zstd` tool (Node 20's zlib has none).
+ * way in. gzip is inflated in-process with ISA-L (inflate.ts: 3–4× zlib here,
+ * the library behind igzip, which Docker's unpigz plays the part of), which
+ * also hashes the tar. zstd needs the `zstd` tool (Node 20's zlib has none).
  */
 import { existsSync } from "node:fs";
 import type { Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
 import type { Digest } from "../digest/index.ts";
 import { StrataError } from "../errors.ts";
 import { childProcess } from "../sys/builtins.ts";
+import type { ChunkPool } from "./chunk-pool.ts";
+import { inflate } from "./inflate.ts";
 import { PoolHash } from "./pool-hash.ts";
 
 export type Compression = "gzip" | "zstd" | "none";
@@ -20,10 +21,13 @@ export interface Decompressed {
   input: Promise<{ digest: Digest; size: number }>;
   /** Resolves when the decompressor has exited cleanly (rejects with CORRUPT_LAYER otherwise). */
   finished: Promise<void>;
+  /** Where `chunks` come from when they are reused: whoever keeps a view past the reader holds it. */
+  pool?: ChunkPool;
+  /** The decompressed bytes' digest, when the decompressor computes it (once `finished` resolved). */
+  outputDigest?: () => Digest;
   abort(): void;
 }
 
-const IGZIP = "/usr/bin/igzip";
 const ZSTD = "/usr/bin/zstd";
 
 /**
@@ -96,15 +100,10 @@ function viaProcess(cmd: string, input: Readable, onBytes?: (n: number) => void)
   };
 }
 
-/** Below this many compressed bytes, zlib in-process costs less than starting igzip. */
-const SMALL_BLOB = 256 << 10;
-
 export function decompress(
   input: Readable,
   compression: Compression,
   onBytes?: (n: number) => void,
-  /** The blob's size when known (a pull knows it from the manifest). */
-  sizeHint?: number,
 ): Decompressed {
   if (compression === "none") {
     // The tar reader reads `input` itself: its failure reaches the reader directly.
@@ -124,30 +123,15 @@ export function decompress(
     }
     return viaProcess(ZSTD, input, onBytes);
   }
-  const small = sizeHint !== undefined && sizeHint >= 0 && sizeHint < SMALL_BLOB;
-  if (!small && existsSync(IGZIP) && process.env.STRATA_NO_IGZIP !== "1")
-    return viaProcess(IGZIP, input, onBytes);
-  const gunzip = createGunzip();
-  let inputError: Error | undefined;
-  const inputDone = hashInput(input, onBytes, (err) => {
-    inputError = err;
-    gunzip.destroy(err);
-  });
-  const finished = new Promise<void>((resolve, reject) => {
-    gunzip.on("end", resolve);
-    gunzip.on("error", (cause) =>
-      reject(
-        inputError ??
-          new StrataError("CORRUPT_LAYER", `layer does not decompress: ${cause.message}`, { cause }),
-      ),
-    );
-  });
-  finished.catch(() => {});
-  input.pipe(gunzip);
+  // The inflater hears of the input's failure itself, and reports it.
+  const inflated = inflate(input);
+  const inputDone = hashInput(input, onBytes, () => {});
   return {
-    chunks: gunzip[Symbol.asyncIterator](),
+    chunks: inflated.chunks,
+    pool: inflated.pool,
     input: inputDone,
-    finished,
-    abort: () => gunzip.destroy(),
+    finished: inflated.finished,
+    outputDigest: inflated.digest,
+    abort: inflated.abort,
   };
 }

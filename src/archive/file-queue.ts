@@ -9,6 +9,7 @@
  * that is still queued.
  */
 import { type FileWriter, native } from "../sys/index.ts";
+import type { ChunkPool } from "./chunk-pool.ts";
 
 /** A batch goes to the pool once it holds this many files or bytes (two batches in memory at most). */
 const BATCH_FILES = 128;
@@ -36,6 +37,9 @@ export class FileQueue {
   private bytes = 0;
   private running?: Promise<void>;
   private failure?: { error: unknown };
+
+  /** Pieces passed by reference are held in `pool` (when they come from one) until they are written. */
+  constructor(private readonly pool?: ChunkPool) {}
 
   /** Whether anything is queued or being written. */
   get busy(): boolean {
@@ -71,6 +75,7 @@ export class FileQueue {
       this.ops.writeUInt32LE(this.chunks.length, this.pos + 1);
       this.pos += 5;
       this.chunks.push(chunk);
+      this.pool?.hold(chunk);
     }
     this.bytes += chunk.length;
     return this.bytes >= BATCH_BYTES ? this.submit() : undefined;
@@ -126,15 +131,14 @@ export class FileQueue {
     this.files = 0;
     this.bytes = 0;
     this.writer ??= new (native().FileWriter)();
-    this.running = this.writer.run(ops, chunks).then(
-      () => {
-        this.running = undefined;
-      },
-      (error) => {
-        this.running = undefined;
-        this.failure = { error };
-      },
-    );
+    const written = () => {
+      this.running = undefined;
+      if (this.pool) for (const c of chunks) this.pool.release(c);
+    };
+    this.running = this.writer.run(ops, chunks).then(written, (error) => {
+      written();
+      this.failure = { error };
+    });
   }
 
   private async wait(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 
 import { StrataError } from "../errors.ts";
+import type { ChunkPool } from "./chunk-pool.ts";
 import type { PoolHash } from "./pool-hash.ts";
 import { BLOCK, type Header, isZeroBlock, parseHeader, parsePax } from "./tar-header.ts";
 
@@ -19,7 +20,12 @@ export interface Entry {
 const truncated = () =>
   new StrataError("CORRUPT_LAYER", "unexpected EOF: the layer's tar stream is truncated");
 
-/** Pulls exact byte counts from an async chunk source, giving everything it pulls to `hash` when there is one. */
+/**
+ * Pulls exact byte counts from an async chunk source, giving everything it
+ * pulls to `hash` when there is one. When the chunks come from a `pool`
+ * (they are reused), each is released once read, `read` returns copies, and
+ * `pipe`'s sinks get views they must copy or hold before returning.
+ */
 export class ByteSource {
   private buf: Buffer = Buffer.alloc(0);
   private done = false;
@@ -28,11 +34,13 @@ export class ByteSource {
   constructor(
     private readonly it: AsyncIterator<Buffer>,
     private readonly hash?: PoolHash,
+    readonly pool?: ChunkPool,
   ) {}
 
   /** The next chunk as `buf` (which must be used up); false at EOF. */
   private async fill(): Promise<boolean> {
     if (this.done) return false;
+    this.pool?.release(this.buf);
     const r = await this.it.next();
     if (r.done) {
       this.done = true;
@@ -49,9 +57,9 @@ export class ByteSource {
   /** Exactly n bytes, or null at a clean EOF (nothing buffered). */
   async read(n: number): Promise<Buffer | null> {
     if (this.buf.length >= n) {
-      const out = this.buf.subarray(0, n);
+      const view = this.buf.subarray(0, n);
       this.buf = this.buf.subarray(n);
-      return out;
+      return this.pool ? Buffer.from(view) : view;
     }
     if (this.buf.length === 0 && !(await this.fill())) return null;
     if (this.buf.length >= n) return this.read(n);
@@ -85,7 +93,7 @@ export class ByteSource {
   async drain(sink: (chunk: Buffer) => void): Promise<void> {
     do {
       if (this.buf.length > 0) sink(this.buf);
-      this.buf = Buffer.alloc(0);
+      this.buf = this.buf.subarray(this.buf.length); // still names its chunk, for fill() to release
     } while (await this.fill());
   }
 }
@@ -136,7 +144,7 @@ export class TarReader {
         onRaw(Buffer.concat([...raws, block]));
         return null;
       }
-      raws.push(block); // a view of a chunk the source never reuses
+      raws.push(block); // a copy, or a view of a chunk the source never reuses
       const h = parseHeader(block);
       if (h.type === "x" || h.type === "g" || h.type === "L" || h.type === "K") {
         const body = await this.source.read(h.size + padding(h.size));

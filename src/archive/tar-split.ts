@@ -125,38 +125,37 @@ const IN_PROCESS = 4 << 20;
 export class TarSplitWriter {
   /** Opened once 4 MB of records are batched: a smaller tar-split is compressed in-process at close. */
   private sink?: GzipSink;
-  private pendingRaw: Buffer[] = [];
-  private pendingBytes = 0;
   /** The batch being filled, records encoded in place (no buffer per record). */
   private batch: Buffer = Buffer.allocUnsafe(BATCH);
   private pos = 0;
+  /** Where the R record being appended to starts in `batch`, or -1. */
+  private rawAt = -1;
   private files = 0;
   /** Batch buffers the sink is done with. */
   private readonly free: Buffer[] = [];
 
   constructor(private readonly path: string) {}
 
+  /** Bytes kept as they are: copied at once (callers pass views of chunks that are reused). */
   raw(bytes: Buffer): void {
     if (bytes.length === 0) return;
-    // Kept as given until the next record: callers pass views of chunks nobody writes to again.
-    this.pendingRaw.push(bytes);
-    this.pendingBytes += bytes.length;
-    // A long run of raw bytes (a trailer after the end marker) is written as it comes.
-    if (this.pendingBytes >= BATCH) this.flushRaw();
+    if (this.rawAt < 0 || this.pos + bytes.length > this.batch.length) {
+      // A run of raw bytes larger than the batch room goes on in a new record (a long trailer, a big body).
+      this.endRaw();
+      this.room(5 + bytes.length);
+      this.rawAt = this.pos;
+      this.batch[this.pos] = 0x52; // "R"
+      this.pos += 5;
+    }
+    this.batch.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
-  private flushRaw(): void {
-    if (this.pendingRaw.length === 0) return;
-    this.room(5 + this.pendingBytes);
-    this.batch[this.pos] = 0x52; // "R"
-    this.batch.writeUInt32BE(this.pendingBytes, this.pos + 1);
-    this.pos += 5;
-    for (const b of this.pendingRaw) {
-      this.batch.set(b, this.pos);
-      this.pos += b.length;
-    }
-    this.pendingRaw = [];
-    this.pendingBytes = 0;
+  /** Closes the R record being appended to: its length is known now. */
+  private endRaw(): void {
+    if (this.rawAt < 0) return;
+    this.batch.writeUInt32BE(this.pos - this.rawAt - 5, this.rawAt + 1);
+    this.rawAt = -1;
     this.flushIfFull();
   }
 
@@ -194,7 +193,7 @@ export class TarSplitWriter {
 
   /** Records a payload read back from the layer; returns its index for `shadow`. */
   file(path: string, size: number): number {
-    this.flushRaw();
+    this.endRaw();
     this.room(13 + Buffer.byteLength(path));
     const b = this.batch;
     b[this.pos] = 0x46; // "F"
@@ -209,7 +208,7 @@ export class TarSplitWriter {
   }
 
   shadow(index: number, bytes: Buffer): void {
-    this.flushRaw();
+    this.endRaw();
     this.room(9 + bytes.length);
     this.batch[this.pos] = 0x53; // "S"
     this.batch.writeUInt32BE(index, this.pos + 1);
@@ -220,7 +219,7 @@ export class TarSplitWriter {
   }
 
   async close(): Promise<void> {
-    this.flushRaw();
+    this.endRaw();
     if (!this.sink) {
       // A small layer's records: compressing them here costs less than starting igzip.
       writeFileSync(this.path, gzipSync(this.batch.subarray(0, this.pos), { level: 1 }));

@@ -227,7 +227,6 @@ async function fetchLayer(
         compression: compressionFromMediaType(job.mediaType),
         expectedDigest: job.digest,
         expectedDiffId: job.diffId,
-        sizeHint: job.size,
         tarSplitPath: staged.tarSplitPath,
         signal,
         onProgress: (n) => report("downloading", n),

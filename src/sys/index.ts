@@ -38,6 +38,19 @@ export interface NativeBinding {
   Sha256: new () => PoolSha256;
   /** Writes a layer's regular files on the libuv pool, batch after batch (see native/strata_native.cc). */
   FileWriter: new () => FileWriter;
+  /** gzip inflated with ISA-L on the libuv pool, its output hashed (see native/inflate.cc). */
+  Inflater: new () => PoolInflater;
+}
+
+export interface PoolInflater {
+  /**
+   * Queues `input`, then inflates into `out` on the pool: [bytes written, 0 = more input
+   * wanted | 1 = `out` is full | 2 = the stream is complete]; `end` says no input follows.
+   * Rejects with the reason when the data is corrupt or ends early. Never two runs at once.
+   */
+  run(input: Buffer[], out: Buffer, end: boolean): Promise<[number, 0 | 1 | 2]>;
+  /** The SHA-256 of everything written, in hex (ends the hash). */
+  hex(): string;
 }
 
 export interface PoolSha256 {

@@ -128,6 +128,25 @@ test("gzip and zstd layers: both digests are checked", async () => {
   );
 });
 
+test("a gzip layer's files are intact although the inflater reuses its output buffers", async () => {
+  // 600 files of 9–200 KB, each its own pattern: pieces the file queue writes by reference,
+  // many to a 1 MiB buffer, while the next buffers are inflated.
+  const entries: TestEntry[] = [];
+  for (let i = 0; i < 600; i++) {
+    entries.push({
+      name: `d${i % 7}/f${i}`,
+      body: Buffer.alloc(9_000 + ((i * 7919) % 191_000), `file ${i};`),
+    });
+  }
+  const tar = buildTar(entries);
+  const gz = gzipSync(tar, { level: 1 });
+  const { dir, result } = await apply(tar, { compression: "gzip", blob: gz });
+  assert.equal(result.diffId, sha256Digest(tar));
+  for (const e of entries) {
+    assert.ok(readFileSync(join(dir, e.name)).equals(e.body as Buffer), `${e.name} intact`);
+  }
+});
+
 test("corrupt and truncated layers fail with CORRUPT_LAYER", async () => {
   const tar = buildTar([{ name: "a.txt", body: "x".repeat(3000) }]);
   const badSum = Buffer.from(tar);

@@ -14,7 +14,7 @@ import { strata } from "../support/cli.ts";
 import { oneLayerImage } from "../support/one-layer-image.ts";
 import { tempDir } from "../support/tmp.ts";
 
-/** A one-layer image; `big` makes the blob large enough to be decompressed by igzip, not zlib. */
+/** A one-layer image; `big` makes its blob 1 MiB (many inflates), the other is a few KB (one). */
 function image(big: boolean) {
   return oneLayerImage("big.bin", big ? randomBytes(1 << 20) : Buffer.alloc(4 << 20, 7));
 }
@@ -59,7 +59,7 @@ function oneLine(r: { code: number; stderr: string }): string {
 }
 
 for (const big of [false, true]) {
-  test(`a registry that closes the connection halfway through a blob: one line, exit 1 (${big ? "igzip" : "zlib"})`, async () => {
+  test(`a registry that closes the connection halfway through a blob: one line, exit 1 (${big ? "a 1 MiB blob" : "a small blob"})`, async () => {
     const img = image(big);
     const r = await pullFrom(img, (res) => {
       res.writeHead(200, { "content-length": String(img.blob.length) });
