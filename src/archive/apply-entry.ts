@@ -12,7 +12,7 @@ import { StrataError } from "../errors.ts";
 import { native } from "../sys/index.ts";
 import { EntryMeta } from "./entry-meta.ts";
 import { FileQueue } from "./file-queue.ts";
-import { cleanName, LayerTree, unsafe } from "./layer-tree.ts";
+import { cleanName, cleanPath, LayerTree, unsafe } from "./layer-tree.ts";
 import { Payloads } from "./payloads.ts";
 import { Sizes } from "./sizes.ts";
 import type { Header } from "./tar-header.ts";
@@ -61,19 +61,19 @@ export class LayerWriter {
   }
 
   async entry(h: Header, pax: Map<string, Buffer>): Promise<void> {
-    const parts = cleanName(h.name);
-    if (parts.length === 0) {
+    const rel = cleanPath(h.name);
+    if (rel === "") {
       // The root itself ("./"): only its metadata applies.
       if (h.type === "5") this.meta.apply(this.tree.root, h, pax, false);
       return this.skipBody(h);
     }
-    const base = parts[parts.length - 1];
-    const parent = parts.length === 1 ? "" : parts.slice(0, -1).join("/");
-    const rel = parent ? `${parent}/${base}` : base;
+    const slash = rel.lastIndexOf("/");
+    const base = slash < 0 ? rel : rel.slice(slash + 1);
+    const parent = slash < 0 ? "" : rel.slice(0, slash);
     // What this layer wrote may still be queued: anything that looks at it waits until it is on disk.
-    const looks = h.type === "1" || base.startsWith(WHITEOUT) || this.tree.touchesCreated(parts, parent, rel);
+    const looks = h.type === "1" || base.startsWith(WHITEOUT) || this.tree.touchesCreated(rel, parent);
     if (looks && this.queue.busy) await this.queue.flush();
-    this.tree.ensureParents(parts, h.name, parent);
+    this.tree.ensureParents(rel, h.name, parent);
     if (base === OPAQUE) this.whiteouts.opaque(parent);
     else if (base.startsWith(WHITEOUT)) {
       const target = parent ? `${parent}/${base.slice(WHITEOUT.length)}` : base.slice(WHITEOUT.length);
@@ -174,10 +174,9 @@ export class LayerWriter {
   }
 
   private hardlink({ h, rel }: Entry): void {
-    const target = cleanName(h.linkname);
-    if (target.length === 0) throw unsafe(h.name, "it links to the layer root");
-    this.tree.ensureParents(target, h.name);
-    const targetRel = target.join("/");
+    const targetRel = cleanPath(h.linkname);
+    if (targetRel === "") throw unsafe(h.name, "it links to the layer root");
+    this.tree.ensureParents(targetRel, h.name);
     const st = this.tree.stat(targetRel);
     if (!st) throw unsafe(h.name, `its hardlink target ${h.linkname} is not in this layer`);
     if (st.isDirectory()) throw unsafe(h.name, "it hardlinks a directory");

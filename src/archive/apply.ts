@@ -64,7 +64,6 @@ export async function applyLayer(input: Readable, dir: string, opts: ApplyOption
       opts.signal?.throwIfAborted();
       const entry = await reader.next((raw) => split.raw(raw));
       if (!entry) break;
-      split.raw(entry.raw);
       await writer.entry(entry.header, entry.pax);
     }
     await source.drain((c) => split.raw(c));

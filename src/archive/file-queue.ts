@@ -12,7 +12,7 @@ import { type FileWriter, native } from "../sys/index.ts";
 import type { ChunkPool } from "./chunk-pool.ts";
 
 /** A batch goes to the pool once it holds this many files or bytes (two batches in memory at most). */
-const BATCH_FILES = 128;
+const BATCH_FILES = 512;
 const BATCH_BYTES = 1 << 20;
 /** Pieces up to this size are copied into the ops buffer; larger ones are passed by reference. */
 const COPY_MAX = 8 << 10;

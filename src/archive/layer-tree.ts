@@ -32,6 +32,15 @@ export function cleanName(name: string): string[] {
   return out;
 }
 
+/**
+ * cleanName's components joined ("" for the root): a name that is clean
+ * already (most are, bar a directory's trailing slash) is returned as it is.
+ */
+export function cleanPath(name: string): string {
+  const n = name.length > 1 && name.charCodeAt(name.length - 1) === 0x2f ? name.slice(0, -1) : name;
+  return NEEDS_CLEANING.test(n) ? cleanName(name).join("/") : n;
+}
+
 export class LayerTree {
   /** Directories of this layer known safe to create entries in (relative paths). */
   private readonly dirs = new Set<string>([""]);
@@ -65,11 +74,12 @@ export class LayerTree {
   }
 
   /**
-   * Whether an entry at `parts` looks at something this apply wrote: the
-   * path itself, or a parent that is not one of its directories.
+   * Whether an entry at `path` (clean, in `parent`) looks at something this
+   * apply wrote: the path itself, or a parent that is not one of its directories.
    */
-  touchesCreated(parts: string[], parent: string, path: string): boolean {
+  touchesCreated(path: string, parent: string): boolean {
     if (this.dirs.has(parent)) return this.created.has(path);
+    const parts = path.split("/");
     let rel = "";
     for (let i = 0; i < parts.length; i++) {
       rel = rel ? `${rel}/${parts[i]}` : parts[i];
@@ -88,9 +98,10 @@ export class LayerTree {
     for (const d of [...this.dirs]) if (d === rel || d.startsWith(`${rel}/`)) this.dirs.delete(d);
   }
 
-  /** Makes sure every parent of `parts` is a real directory of this layer. */
-  ensureParents(parts: string[], name: string, parent?: string): void {
+  /** Makes sure every parent of `path` (clean, in `parent` when given) is a real directory of this layer. */
+  ensureParents(path: string, name: string, parent?: string): void {
     if (parent !== undefined && this.dirs.has(parent)) return;
+    const parts = path.split("/");
     let rel = "";
     for (let i = 0; i < parts.length - 1; i++) {
       rel = rel ? `${rel}/${parts[i]}` : parts[i];

@@ -1,39 +1,38 @@
 /**
  * A layer's size as Docker's overlay2 reports it (DiffSize): the apparent
  * bytes of what the layer holds at the end, each hardlinked inode once. Paths
- * are tracked as the tar replaces and removes them.
+ * are tracked as the tar replaces and removes them; the total is kept as it
+ * goes (one map update per entry: this is in a pull's hot path).
  */
+interface Inode {
+  size: number;
+  /** Paths naming it. */
+  refs: number;
+}
+
 export class Sizes {
-  private inodeOf = new Map<string, number>();
-  private sizeOf = new Map<number, number>();
-  private refs = new Map<number, number>();
-  private next = 0;
+  private inodeOf = new Map<string, Inode>();
+  private sum = 0;
 
   add(path: string, size: number): void {
     this.remove(path);
-    const id = this.next++;
-    this.inodeOf.set(path, id);
-    this.sizeOf.set(id, size);
-    this.refs.set(id, 1);
+    this.inodeOf.set(path, { size, refs: 1 });
+    this.sum += size;
   }
 
   link(path: string, target: string): void {
-    const id = this.inodeOf.get(target);
+    const inode = this.inodeOf.get(target);
     this.remove(path);
-    if (id === undefined) return;
-    this.inodeOf.set(path, id);
-    this.refs.set(id, (this.refs.get(id) ?? 0) + 1);
+    if (inode === undefined) return;
+    this.inodeOf.set(path, inode);
+    inode.refs++;
   }
 
   remove(path: string): void {
-    const id = this.inodeOf.get(path);
-    if (id === undefined) return;
+    const inode = this.inodeOf.get(path);
+    if (inode === undefined) return;
     this.inodeOf.delete(path);
-    const left = (this.refs.get(id) ?? 1) - 1;
-    if (left === 0) {
-      this.refs.delete(id);
-      this.sizeOf.delete(id);
-    } else this.refs.set(id, left);
+    if (--inode.refs === 0) this.sum -= inode.size;
   }
 
   /** Removes every path at or below `prefix`. */
@@ -42,8 +41,6 @@ export class Sizes {
   }
 
   total(): number {
-    let t = 0;
-    for (const s of this.sizeOf.values()) t += s;
-    return t;
+    return this.sum;
   }
 }

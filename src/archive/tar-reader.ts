@@ -2,6 +2,7 @@
  * A streaming tar reader that keeps every byte it reads accountable: the raw
  * header blocks (extensions included), each payload, padding and whatever
  * follows the end marker, so the tar-split can rebuild the stream exactly.
+ * Bytes are handed on as views of the chunks they came in, never copied here.
  */
 
 import { StrataError } from "../errors.ts";
@@ -11,10 +12,11 @@ import { BLOCK, type Header, isZeroBlock, parseHeader, parsePax } from "./tar-he
 
 export interface Entry {
   header: Header;
-  /** PAX records in effect for this entry (global ones included). */
+  /**
+   * PAX records in effect for this entry (global ones included). Xattr values are
+   * copies; the others are views valid while the entry's own header is read.
+   */
   pax: Map<string, Buffer>;
-  /** Every byte from the first extension header to the end of this entry's own header. */
-  raw: Buffer;
 }
 
 const truncated = () =>
@@ -23,11 +25,14 @@ const truncated = () =>
 /**
  * Pulls exact byte counts from an async chunk source, giving everything it
  * pulls to `hash` when there is one. When the chunks come from a `pool`
- * (they are reused), each is released once read, `read` returns copies, and
- * `pipe`'s sinks get views they must copy or hold before returning.
+ * (they are reused), a chunk is released once the source has read the one
+ * after it too: a view `read` or `take` returned stays valid that long, and
+ * `pipe`'s sinks must copy or hold what they keep past their call.
  */
 export class ByteSource {
   private buf: Buffer = Buffer.alloc(0);
+  /** The chunk before `buf`'s, released at the next fill. */
+  private prev: Buffer = Buffer.alloc(0);
   private done = false;
   total = 0;
 
@@ -40,7 +45,8 @@ export class ByteSource {
   /** The next chunk as `buf` (which must be used up); false at EOF. */
   private async fill(): Promise<boolean> {
     if (this.done) return false;
-    this.pool?.release(this.buf);
+    this.pool?.release(this.prev);
+    this.prev = this.buf; // used up, but still naming its chunk
     const r = await this.it.next();
     if (r.done) {
       this.done = true;
@@ -54,12 +60,20 @@ export class ByteSource {
     return true;
   }
 
+  /** n bytes if they are buffered already (the fast path: no promise), else undefined. */
+  take(n: number): Buffer | undefined {
+    if (this.buf.length < n) return undefined;
+    const out = this.buf.subarray(0, n);
+    this.buf = this.buf.subarray(n);
+    return out;
+  }
+
   /** Exactly n bytes, or null at a clean EOF (nothing buffered). */
   async read(n: number): Promise<Buffer | null> {
     if (this.buf.length >= n) {
-      const view = this.buf.subarray(0, n);
+      const out = this.buf.subarray(0, n);
       this.buf = this.buf.subarray(n);
-      return this.pool ? Buffer.from(view) : view;
+      return out;
     }
     if (this.buf.length === 0 && !(await this.fill())) return null;
     if (this.buf.length >= n) return this.read(n);
@@ -98,29 +112,62 @@ export class ByteSource {
   }
 }
 
-/** PAX numeric records: sizes and ids are decimal integers, times decimal seconds with an optional fraction. */
-const PAX_NUMBERS: Record<string, RegExp | undefined> = {
-  size: /^\d+$/,
-  uid: /^\d+$/,
-  gid: /^\d+$/,
-  mtime: /^-?\d+(\.\d+)?$/,
-  atime: /^-?\d+(\.\d+)?$/,
-  ctime: /^-?\d+(\.\d+)?$/,
-};
+const notNumber = (key: string, raw: Buffer) =>
+  new StrataError(
+    "CORRUPT_LAYER",
+    `invalid tar header: PAX ${key} ${JSON.stringify(raw.toString("latin1"))} is not a number`,
+  );
 
-/** A non-number would desynchronise the reader (size) or reach chown/utimes as NaN: the layer is corrupt. */
-function checkPaxNumbers(pax: Map<string, Buffer>): void {
-  for (const [key, raw] of pax) {
-    const pattern = PAX_NUMBERS[key];
-    if (pattern === undefined) continue;
-    const value = raw.toString("latin1");
-    const n = Number(value);
-    const tooBig = (key === "uid" || key === "gid") && n > 0xfffffffe; // (uid_t)-1 means "unchanged" to chown
-    if (!pattern.test(value) || !Number.isSafeInteger(Math.trunc(n)) || tooBig)
-      throw new StrataError(
-        "CORRUPT_LAYER",
-        `invalid tar header: PAX ${key} ${JSON.stringify(value)} is not a number`,
-      );
+/**
+ * A PAX numeric record: sizes and ids are decimal integers, times decimal
+ * seconds with an optional fraction. Anything else would desynchronise the
+ * reader (size) or reach chown/utimes as NaN: the layer is corrupt.
+ */
+function paxNumber(key: string, raw: Buffer, time: boolean): number {
+  const digit = (c: number) => c >= 0x30 && c <= 0x39;
+  let i = time && raw[0] === 0x2d ? 1 : 0; // "-"
+  const start = i;
+  let v = 0;
+  for (; i < raw.length && digit(raw[i]); i++) v = v * 10 + (raw[i] - 0x30);
+  if (i === start) throw notNumber(key, raw);
+  if (i < raw.length) {
+    // Only a time goes on, with a fraction of at least one digit, read by Number() exactly as written.
+    if (!time || raw[i] !== 0x2e || i + 1 === raw.length) throw notNumber(key, raw);
+    for (i++; i < raw.length; i++) if (!digit(raw[i])) throw notNumber(key, raw);
+    const n = Number(raw.toString("latin1"));
+    if (!Number.isSafeInteger(Math.trunc(n))) throw notNumber(key, raw);
+    return n;
+  }
+  if (!Number.isSafeInteger(v)) throw notNumber(key, raw);
+  return start === 1 ? -v : v;
+}
+
+/** One PAX record applied to the header it extends. */
+function applyPax(h: Header, key: string, raw: Buffer): void {
+  switch (key) {
+    case "path":
+      h.name = raw.toString("utf8");
+      return;
+    case "linkpath":
+      h.linkname = raw.toString("utf8");
+      return;
+    case "size":
+      h.size = paxNumber(key, raw, false);
+      return;
+    case "uid":
+    case "gid": {
+      const id = paxNumber(key, raw, false);
+      if (id > 0xfffffffe) throw notNumber(key, raw); // (uid_t)-1 means "unchanged" to chown
+      if (key === "uid") h.uid = id;
+      else h.gid = id;
+      return;
+    }
+    case "mtime":
+      h.mtime = paxNumber(key, raw, true);
+      return;
+    case "atime":
+    case "ctime":
+      paxNumber(key, raw, true); // checked, not applied
   }
 }
 
@@ -131,29 +178,29 @@ export class TarReader {
 
   constructor(readonly source: ByteSource) {}
 
-  /** The next entry, or null at the end-of-archive marker (the marker's bytes go to `onRaw`). */
+  /**
+   * The next entry, or null at the end-of-archive marker. Every byte of its
+   * headers (extensions included, and the marker) goes to `onRaw` as it is read.
+   */
   async next(onRaw: (raw: Buffer) => void): Promise<Entry | null> {
-    const raws: Buffer[] = [];
-    let pax = new Map<string, Buffer>();
+    let pax: Map<string, Buffer> | undefined;
     let longName: string | undefined;
     let longLink: string | undefined;
     for (;;) {
-      const block = await this.source.read(BLOCK);
+      const block = this.source.take(BLOCK) ?? (await this.source.read(BLOCK));
       if (!block) throw truncated();
-      if (isZeroBlock(block)) {
-        onRaw(Buffer.concat([...raws, block]));
-        return null;
-      }
-      raws.push(block); // a copy, or a view of a chunk the source never reuses
+      onRaw(block);
+      if (isZeroBlock(block)) return null;
       const h = parseHeader(block);
       if (h.type === "x" || h.type === "g" || h.type === "L" || h.type === "K") {
-        const body = await this.source.read(h.size + padding(h.size));
+        const n = h.size + padding(h.size);
+        const body = this.source.take(n) ?? (await this.source.read(n));
         if (!body && h.size > 0) throw truncated();
         const data = body ?? Buffer.alloc(0);
-        raws.push(data);
-        const payload = data.subarray(0, h.size);
-        if (h.type === "x")
-          pax = pax.size === 0 ? parsePax(payload) : new Map([...pax, ...parsePax(payload)]);
+        onRaw(data);
+        // Copied: the values outlive the chunk (xattrs are set after the content; globals stay).
+        const payload = Buffer.from(data.subarray(0, h.size));
+        if (h.type === "x") pax = pax ? new Map([...pax, ...parsePax(payload)]) : parsePax(payload);
         else if (h.type === "g") this.global = new Map([...this.global, ...parsePax(payload)]);
         else {
           const end = payload.indexOf(0);
@@ -165,16 +212,11 @@ export class TarReader {
       }
       if (h.type === "S")
         throw new StrataError("CORRUPT_LAYER", `GNU sparse files are not supported (${h.name})`);
-      const all = this.global.size === 0 ? pax : new Map([...this.global, ...pax]);
-      const text = (k: string) => all.get(k)?.toString("utf8");
-      h.name = text("path") ?? longName ?? h.name;
-      h.linkname = text("linkpath") ?? longLink ?? h.linkname;
-      checkPaxNumbers(all);
-      if (all.has("size")) h.size = Number(text("size"));
-      if (all.has("uid")) h.uid = Number(text("uid"));
-      if (all.has("gid")) h.gid = Number(text("gid"));
-      if (all.has("mtime")) h.mtime = Number(text("mtime"));
-      return { header: h, pax: all, raw: raws.length === 1 ? raws[0] : Buffer.concat(raws) };
+      const all = this.global.size === 0 ? (pax ?? new Map()) : new Map([...this.global, ...(pax ?? [])]);
+      if (longName !== undefined) h.name = longName;
+      if (longLink !== undefined) h.linkname = longLink;
+      for (const [key, raw] of all) applyPax(h, key, raw);
+      return { header: h, pax: all };
     }
   }
 }
