@@ -104,6 +104,7 @@ class Inflater : public Napi::ObjectWrap<Inflater> {
       Napi::Env env = Env();
       keepOut_.Reset();
       self_->Release();
+      self_->Unref();
       if (error_) {
         deferred_.Reject(Napi::Error::New(env, error_).Value());
         return;
@@ -156,6 +157,7 @@ class Inflater : public Napi::ObjectWrap<Inflater> {
       pieces_.push_back({Napi::Persistent(buf), buf.Data(), static_cast<uint32_t>(buf.Length())});
     }
     end_ = info[2].ToBoolean();
+    Ref();  // the inflater outlives its task whatever JS still refers to (Unref in OnOK)
     auto* task = new Task(info.Env(), this, info[1].As<Napi::Buffer<uint8_t>>());
     Napi::Promise promise = task->Promise();
     task->Queue();
