@@ -7,28 +7,37 @@
 //
 // The bundle-time cache holds only what V8 compiles up front, and reading and
 // compiling chunk by chunk costs ~0.25 ms a chunk; a command loads 30–50. So
-// each command (its first word) has a *pack* in dist/.code-cache (not packed
-// with the package, cleared by every bundle): the chunks its runs loaded, as
-// one file of factories by name (`<command>.pack.js`), compiled as one script
-// with one code cache (`<command>.pack.<id>.v8`). A run writes the pack again, as
-// it exits, when it loaded chunks the pack lacks (the first run: all of them);
-// the next run writes the cache, as that command left it, so the functions the
-// command calls are compiled in it too. Files are replaced by rename; a cache
-// V8 rejects is written anew; a directory that cannot be written leaves the
-// chunks loading one by one.
+// each command (its first word, or its first two for a group: the API server,
+// `system service`, loads up to three times what `system df` needs) has a *pack* in dist/.code-cache
+// (not packed with the package, cleared by every bundle): the chunks its runs
+// loaded, as one file of factories by name (`<command>.pack.js`), compiled as
+// one script with one code cache (`<command>.pack.<id>.v8`). A run writes the
+// pack again, as it exits, when it loaded chunks the pack lacks (the first run:
+// all of them); the next run writes the cache, as that command left it, so the
+// functions the command calls are compiled in it too. Files are replaced by
+// rename; a cache V8 rejects is written anew; a directory that cannot be
+// written leaves the chunks loading one by one.
 var __strata_chunks = Object.create(null);
 var __strata_require;
 var __strata_cache_key;
 var __strata_pack;
 var __strata_loaded = [];
 
-/** The command word that names this process's caches ("" for none: no warm caches). */
+/** The command groups of src/cli/table.ts (GROUPS, with container, image and system). */
+var __strata_groups = ["builder", "container", "image", "network", "system", "volume"];
+
+/** The command words that name this process's caches ("" for none: no warm caches). */
 function __strata_command() {
   if (__strata_cache_key === undefined) {
     const args = process.argv.slice(2);
     let i = 0;
     while (i < args.length && args[i].startsWith("-")) i += args[i] === "--root" ? 2 : 1;
-    __strata_cache_key = /^[a-z][a-z-]{0,30}$/.test(args[i] ?? "") ? args[i] : "";
+    const word = (w) => /^[a-z][a-z-]{0,30}$/.test(w ?? "");
+    __strata_cache_key = !word(args[i])
+      ? ""
+      : __strata_groups.includes(args[i]) && word(args[i + 1])
+        ? `${args[i]}-${args[i + 1]}`
+        : args[i];
   }
   return __strata_cache_key;
 }

@@ -3,13 +3,14 @@
  * a command writes the chunks it loaded as one pack, the next run its code
  * cache; later runs take their chunks from the pack alone; a pack that lacks
  * a chunk a run needs is written again with it; a cache V8 rejects is
- * replaced. Each case runs a copy of dist/, so the checkout's packs stay as
- * they are.
+ * replaced; a group's commands (`system df`) have packs of their own. Each
+ * case runs a copy of dist/, so the checkout's packs stay as they are.
  */
 import assert from "node:assert/strict";
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { GROUPS } from "../../src/cli/table.ts";
 import { assertBuilt } from "../support/cli.ts";
 import { runProcess } from "../support/process.ts";
 import { tempDir } from "../support/tmp.ts";
@@ -86,4 +87,16 @@ test("a pack that lacks a chunk is written again with it, and a rejected cache i
   writeFileSync(fresh, "not a code cache");
   await images(dist, root);
   assert.notEqual(readFileSync(fresh, "utf8"), "not a code cache");
+});
+
+test("a group's commands have packs of their own: `system df` does not load what `system service` does", async () => {
+  const { dist, root } = bundleCopy();
+  const r = await runProcess(process.execPath, [join(dist, "strata.js"), "--root", root, "system", "df"]);
+  assert.equal(r.code, 0, r.stderr);
+  const packs = readdirSync(join(dist, ".code-cache")).filter((f) => f.endsWith(".pack.js"));
+  assert.deepEqual(packs, ["system-df.pack.js"]);
+  // The loader's list of groups is the CLI's.
+  const loader = readFileSync(join(process.cwd(), "scripts", "chunk-loader.cjs"), "utf8");
+  const listed = JSON.parse(/var __strata_groups = (\[[^\]]*\]);/.exec(loader)?.[1] ?? "[]") as string[];
+  assert.deepEqual(listed, GROUPS.map((g) => g.name).sort());
 });
