@@ -34,7 +34,7 @@ const UMASK = (() => {
 /** The entry being written: its header, PAX records, and where it goes. */
 interface Entry {
   h: Header;
-  pax: Map<string, Buffer>;
+  pax: ReadonlyMap<string, Buffer>;
   rel: string;
   /** The entry takes the place of this layer's whiteout of the same path. */
   overWhiteout: boolean;
@@ -60,7 +60,7 @@ export class LayerWriter {
     this.payloads = new Payloads(this.tree, split);
   }
 
-  async entry(h: Header, pax: Map<string, Buffer>): Promise<void> {
+  async entry(h: Header, pax: ReadonlyMap<string, Buffer>): Promise<void> {
     const rel = cleanPath(h.name);
     if (rel === "") {
       // The root itself ("./"): only its metadata applies.

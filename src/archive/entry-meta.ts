@@ -29,7 +29,13 @@ export class EntryMeta {
   private dirTimes: Array<[string, number]> = [];
 
   /** `createdWith`: the mode the entry was created with, exactly (chmod is skipped only when that is already its full mode). */
-  apply(path: string, h: Header, pax: Map<string, Buffer>, isLink: boolean, createdWith?: number): void {
+  apply(
+    path: string,
+    h: Header,
+    pax: ReadonlyMap<string, Buffer>,
+    isLink: boolean,
+    createdWith?: number,
+  ): void {
     // New entries are root's already.
     if (h.uid !== 0 || h.gid !== 0) lchownSync(path, h.uid, h.gid);
     for (const [key, value] of pax) {
@@ -44,7 +50,7 @@ export class EntryMeta {
   }
 
   /** Whether `pax` carries xattrs (which can only be set by path here). */
-  static hasXattrs(pax: Map<string, Buffer>): boolean {
+  static hasXattrs(pax: ReadonlyMap<string, Buffer>): boolean {
     for (const key of pax.keys()) if (key.startsWith(XATTR)) return true;
     return false;
   }

@@ -122,20 +122,18 @@ export function parseHeader(b: Buffer): Header {
   };
 }
 
-/** PAX records `LEN key=value\n`; values kept as raw bytes (views of `body`, which nobody writes to again). */
-export function parsePax(body: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
+/** Each PAX record `LEN key=value\n` of `body`, in order; values as raw bytes (views of `body`). */
+export function eachPax(body: Buffer, record: (key: string, value: Buffer) => void): void {
   let pos = 0;
   while (pos < body.length) {
     const space = body.indexOf(0x20, pos);
     if (space < 0) break;
     const len = Number(body.toString("latin1", pos, space));
     if (!Number.isInteger(len) || len <= 0 || pos + len > body.length) throw corrupt("bad PAX record length");
-    const record = body.subarray(space + 1, pos + len - 1);
-    const eq = record.indexOf(0x3d);
+    const line = body.subarray(space + 1, pos + len - 1);
+    const eq = line.indexOf(0x3d);
     if (eq < 0) throw corrupt("PAX record without '='");
-    out.set(record.toString("utf8", 0, eq), record.subarray(eq + 1));
+    record(line.toString("utf8", 0, eq), line.subarray(eq + 1));
     pos += len;
   }
-  return out;
 }

@@ -8,16 +8,28 @@
 import { StrataError } from "../errors.ts";
 import type { ChunkPool } from "./chunk-pool.ts";
 import type { PoolHash } from "./pool-hash.ts";
-import { BLOCK, type Header, isZeroBlock, parseHeader, parsePax } from "./tar-header.ts";
+import { BLOCK, eachPax, type Header, isZeroBlock, parseHeader } from "./tar-header.ts";
 
 export interface Entry {
   header: Header;
-  /**
-   * PAX records in effect for this entry (global ones included). Xattr values are
-   * copies; the others are views valid while the entry's own header is read.
-   */
-  pax: Map<string, Buffer>;
+  /** The entry's `SCHILY.xattr.*` PAX records (global ones included), values copied; the others are in `header`. */
+  pax: ReadonlyMap<string, Buffer>;
 }
+
+/** What PAX records say of an entry, or (global records) of every entry after them. */
+interface PaxFields {
+  path?: string;
+  linkpath?: string;
+  size?: number;
+  uid?: number;
+  gid?: number;
+  mtime?: number;
+  /** `SCHILY.xattr.*` records by their whole key; the values are copies (they outlive the chunk). */
+  xattrs?: Map<string, Buffer>;
+}
+
+const XATTR = "SCHILY.xattr.";
+const NO_XATTRS: ReadonlyMap<string, Buffer> = new Map();
 
 const truncated = () =>
   new StrataError("CORRUPT_LAYER", "unexpected EOF: the layer's tar stream is truncated");
@@ -123,7 +135,7 @@ const notNumber = (key: string, raw: Buffer) =>
  * seconds with an optional fraction. Anything else would desynchronise the
  * reader (size) or reach chown/utimes as NaN: the layer is corrupt.
  */
-function paxNumber(key: string, raw: Buffer, time: boolean): number {
+function paxNumber(key: string, raw: Buffer, time: boolean, wanted = true): number {
   const digit = (c: number) => c >= 0x30 && c <= 0x39;
   let i = time && raw[0] === 0x2d ? 1 : 0; // "-"
   const start = i;
@@ -134,6 +146,8 @@ function paxNumber(key: string, raw: Buffer, time: boolean): number {
     // Only a time goes on, with a fraction of at least one digit, read by Number() exactly as written.
     if (!time || raw[i] !== 0x2e || i + 1 === raw.length) throw notNumber(key, raw);
     for (i++; i < raw.length; i++) if (!digit(raw[i])) throw notNumber(key, raw);
+    // A time only checked (atime, ctime): far below 2^53 it cannot round up to an unsafe one.
+    if (!wanted && v < 2 ** 52) return 0;
     const n = Number(raw.toString("latin1"));
     if (!Number.isSafeInteger(Math.trunc(n))) throw notNumber(key, raw);
     return n;
@@ -142,39 +156,52 @@ function paxNumber(key: string, raw: Buffer, time: boolean): number {
   return start === 1 ? -v : v;
 }
 
-/** One PAX record applied to the header it extends. */
-function applyPax(h: Header, key: string, raw: Buffer): void {
-  switch (key) {
-    case "path":
-      h.name = raw.toString("utf8");
-      return;
-    case "linkpath":
-      h.linkname = raw.toString("utf8");
-      return;
-    case "size":
-      h.size = paxNumber(key, raw, false);
-      return;
-    case "uid":
-    case "gid": {
-      const id = paxNumber(key, raw, false);
-      if (id > 0xfffffffe) throw notNumber(key, raw); // (uid_t)-1 means "unchanged" to chown
-      if (key === "uid") h.uid = id;
-      else h.gid = id;
-      return;
+/** A PAX header's records, read into `into` (later records override earlier ones). */
+function readPax(payload: Buffer, into: PaxFields): void {
+  eachPax(payload, (key, raw) => {
+    switch (key) {
+      case "path":
+        into.path = raw.toString("utf8");
+        return;
+      case "linkpath":
+        into.linkpath = raw.toString("utf8");
+        return;
+      case "size":
+        into.size = paxNumber(key, raw, false);
+        return;
+      case "uid":
+      case "gid": {
+        const id = paxNumber(key, raw, false);
+        if (id > 0xfffffffe) throw notNumber(key, raw); // (uid_t)-1 means "unchanged" to chown
+        if (key === "uid") into.uid = id;
+        else into.gid = id;
+        return;
+      }
+      case "mtime":
+        into.mtime = paxNumber(key, raw, true);
+        return;
+      case "atime":
+      case "ctime":
+        paxNumber(key, raw, true, false); // checked, not applied
+        return;
+      default:
+        if (!key.startsWith(XATTR)) return;
+        into.xattrs ??= new Map();
+        into.xattrs.set(key, Buffer.from(raw));
     }
-    case "mtime":
-      h.mtime = paxNumber(key, raw, true);
-      return;
-    case "atime":
-    case "ctime":
-      paxNumber(key, raw, true); // checked, not applied
-  }
+  });
+}
+
+/** The entry's xattrs: the global ones, overridden by its own. */
+function xattrsOf(global: PaxFields, own: PaxFields | undefined): ReadonlyMap<string, Buffer> {
+  if (!own?.xattrs) return global.xattrs ?? NO_XATTRS;
+  return global.xattrs ? new Map([...global.xattrs, ...own.xattrs]) : own.xattrs;
 }
 
 export const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK;
 
 export class TarReader {
-  private global = new Map<string, Buffer>();
+  private readonly global: PaxFields = {};
 
   constructor(readonly source: ByteSource) {}
 
@@ -183,7 +210,7 @@ export class TarReader {
    * headers (extensions included, and the marker) goes to `onRaw` as it is read.
    */
   async next(onRaw: (raw: Buffer) => void): Promise<Entry | null> {
-    let pax: Map<string, Buffer> | undefined;
+    let own: PaxFields | undefined;
     let longName: string | undefined;
     let longLink: string | undefined;
     for (;;) {
@@ -198,10 +225,12 @@ export class TarReader {
         if (!body && h.size > 0) throw truncated();
         const data = body ?? Buffer.alloc(0);
         onRaw(data);
-        // Copied: the values outlive the chunk (xattrs are set after the content; globals stay).
-        const payload = Buffer.from(data.subarray(0, h.size));
-        if (h.type === "x") pax = pax ? new Map([...pax, ...parsePax(payload)]) : parsePax(payload);
-        else if (h.type === "g") this.global = new Map([...this.global, ...parsePax(payload)]);
+        // Read now, while `data` is valid; records are checked as they are read.
+        const payload = data.subarray(0, h.size);
+        if (h.type === "x") {
+          own ??= {};
+          readPax(payload, own);
+        } else if (h.type === "g") readPax(payload, this.global);
         else {
           const end = payload.indexOf(0);
           const value = payload.toString("utf8", 0, end < 0 ? payload.length : end);
@@ -212,11 +241,14 @@ export class TarReader {
       }
       if (h.type === "S")
         throw new StrataError("CORRUPT_LAYER", `GNU sparse files are not supported (${h.name})`);
-      const all = this.global.size === 0 ? (pax ?? new Map()) : new Map([...this.global, ...(pax ?? [])]);
-      if (longName !== undefined) h.name = longName;
-      if (longLink !== undefined) h.linkname = longLink;
-      for (const [key, raw] of all) applyPax(h, key, raw);
-      return { header: h, pax: all };
+      const g = this.global;
+      h.name = own?.path ?? g.path ?? longName ?? h.name;
+      h.linkname = own?.linkpath ?? g.linkpath ?? longLink ?? h.linkname;
+      h.size = own?.size ?? g.size ?? h.size;
+      h.uid = own?.uid ?? g.uid ?? h.uid;
+      h.gid = own?.gid ?? g.gid ?? h.gid;
+      h.mtime = own?.mtime ?? g.mtime ?? h.mtime;
+      return { header: h, pax: xattrsOf(g, own) };
     }
   }
 }

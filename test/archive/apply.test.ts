@@ -147,6 +147,21 @@ test("a gzip layer's files are intact although the inflater reuses its output bu
   }
 });
 
+test("global PAX records apply to every later entry, an entry's own records override them", async () => {
+  const tar = buildTar([
+    { name: "g", type: "g", pax: { mtime: "1600000000.5", "SCHILY.xattr.user.origin": "global" } },
+    { name: "inherits.txt", body: "a" },
+    { name: "own.txt", body: "b", pax: { mtime: "1650000000", "SCHILY.xattr.user.origin": "own" } },
+  ]);
+  const { dir, result, tarSplitPath } = await apply(tar);
+  assert.equal(result.diffId, sha256Digest(tar));
+  assert.equal(statSync(join(dir, "inherits.txt")).mtimeMs, 1600000000500);
+  assert.equal(native().lgetxattr(join(dir, "inherits.txt"), "user.origin")?.toString(), "global");
+  assert.equal(statSync(join(dir, "own.txt")).mtimeMs, 1650000000000);
+  assert.equal(native().lgetxattr(join(dir, "own.txt"), "user.origin")?.toString(), "own");
+  assert.ok((await emitted(dir, tarSplitPath)).equals(tar));
+});
+
 test("corrupt and truncated layers fail with CORRUPT_LAYER", async () => {
   const tar = buildTar([{ name: "a.txt", body: "x".repeat(3000) }]);
   const badSum = Buffer.from(tar);

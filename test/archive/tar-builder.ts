@@ -4,7 +4,8 @@
  */
 export interface TestEntry {
   name: string;
-  type?: "0" | "1" | "2" | "3" | "4" | "5" | "6";
+  /** "g": a global PAX header of `pax` alone (no entry of its own). */
+  type?: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "g";
   body?: Buffer | string;
   linkname?: string;
   mode?: number;
@@ -61,6 +62,11 @@ export function buildTar(entries: TestEntry[], opts: { trailer?: Buffer } = {}):
     const type = e.type ?? "0";
     const body = typeof e.body === "string" ? Buffer.from(e.body) : (e.body ?? Buffer.alloc(0));
     const pax: Record<string, Buffer | string> = { ...e.pax };
+    if (type === "g") {
+      const pb = paxBody(pax);
+      out.push(header({ name: "GlobalHead" }, pb.length, "g", "GlobalHead"), pb, pad(pb.length));
+      continue;
+    }
     if (Buffer.byteLength(e.name) > 100) pax.path = e.name;
     if (e.linkname && Buffer.byteLength(e.linkname) > 100) pax.linkpath = e.linkname;
     if (Object.keys(pax).length > 0) {
