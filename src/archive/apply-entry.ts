@@ -48,6 +48,9 @@ export class LayerWriter {
   private readonly meta = new EntryMeta();
   /** Regular files go to disk from here, off the event loop. */
   private readonly queue: FileQueue;
+  /** The sinks a payload goes to, made once (not a closure per entry). */
+  private readonly toQueue = (c: Buffer) => this.queue.data(c);
+  private readonly toSplit = (c: Buffer) => this.split.raw(c);
 
   constructor(
     root: string,
@@ -60,7 +63,12 @@ export class LayerWriter {
     this.payloads = new Payloads(this.tree, split);
   }
 
-  async entry(h: Header, pax: ReadonlyMap<string, Buffer>): Promise<void> {
+  /**
+   * Writes one entry. It returns a promise only when it must wait (for the
+   * file queue, or for bytes not read yet): most entries of a layer are done
+   * when it returns, without the cost of a promise each.
+   */
+  entry(h: Header, pax: ReadonlyMap<string, Buffer>): Promise<void> | undefined {
     const rel = cleanPath(h.name);
     if (rel === "") {
       // The root itself ("./"): only its metadata applies.
@@ -72,7 +80,18 @@ export class LayerWriter {
     const parent = slash < 0 ? "" : rel.slice(0, slash);
     // What this layer wrote may still be queued: anything that looks at it waits until it is on disk.
     const looks = h.type === "1" || base.startsWith(WHITEOUT) || this.tree.touchesCreated(rel, parent);
-    if (looks && this.queue.busy) await this.queue.flush();
+    if (looks && this.queue.busy) return this.queue.flush().then(() => this.place(h, pax, rel, parent, base));
+    return this.place(h, pax, rel, parent, base);
+  }
+
+  /** The entry at `rel` (in `parent`, named `base`), once nothing it looks at is still queued. */
+  private place(
+    h: Header,
+    pax: ReadonlyMap<string, Buffer>,
+    rel: string,
+    parent: string,
+    base: string,
+  ): Promise<void> | undefined {
     this.tree.ensureParents(rel, h.name, parent);
     if (base === OPAQUE) this.whiteouts.opaque(parent);
     else if (base.startsWith(WHITEOUT)) {
@@ -134,7 +153,7 @@ export class LayerWriter {
   }
 
   /** A regular file: queued (content, then owner, mode and time, in that order), or written here if it has xattrs. */
-  private async file(e: Entry): Promise<void> {
+  private file(e: Entry): Promise<void> | undefined {
     const { h, rel } = e;
     this.clear(rel, false);
     const mode = h.mode & 0o7777;
@@ -143,13 +162,15 @@ export class LayerWriter {
     const path = this.tree.abs(rel);
     if (EntryMeta.hasXattrs(e.pax) || !FileQueue.fits(path)) return this.fileHere(e, createdWith);
     this.queue.open(path, mode & 0o777);
-    if (h.size > 0) {
-      this.payloads.record(rel, h.size);
-      await this.body(h, (c) => this.queue.data(c));
-    }
-    this.sizes.add(rel, h.size);
-    const chmod = createdWith === mode ? -1 : mode;
-    await this.queue.close({ uid: h.uid, gid: h.gid, chmod, mtime: h.mtime });
+    const close = () => {
+      this.sizes.add(rel, h.size);
+      const chmod = createdWith === mode ? -1 : mode;
+      return this.queue.close({ uid: h.uid, gid: h.gid, chmod, mtime: h.mtime });
+    };
+    if (h.size === 0) return close();
+    this.payloads.record(rel, h.size);
+    const wait = this.body(h, this.toQueue);
+    return wait ? wait.then(close) : close();
   }
 
   /** Xattrs are set by path, after the owner and before the mode (entry-meta.ts): such a file is written here. */
@@ -209,15 +230,25 @@ export class LayerWriter {
     return false;
   }
 
-  /** Streams the payload to `sink`; the padding goes to the tar-split. */
-  private async body(h: Header, sink: (c: Buffer) => unknown): Promise<void> {
-    await this.source.pipe(h.size, sink);
+  /** Streams the payload to `sink`, then the padding to the tar-split; a promise only when it must wait. */
+  private body(h: Header, sink: (c: Buffer) => unknown): Promise<void> | undefined {
     const pad = padding(h.size);
-    if (pad > 0) this.split.raw((await this.source.read(pad)) ?? Buffer.alloc(0));
+    const wait = this.source.pipe(h.size, sink);
+    return wait ? wait.then(() => this.padding(pad)) : this.padding(pad);
+  }
+
+  private padding(pad: number): Promise<void> | undefined {
+    if (pad === 0) return undefined;
+    const now = this.source.take(pad);
+    if (now) {
+      this.split.raw(now);
+      return undefined;
+    }
+    return this.source.read(pad).then((b) => this.split.raw(b ?? Buffer.alloc(0)));
   }
 
   /** A payload nothing is written from (links, directories, whiteouts) is kept in the tar-split as is. */
-  private async skipBody(h: Header): Promise<void> {
-    if (h.size > 0) await this.body(h, (c) => this.split.raw(c));
+  private skipBody(h: Header): Promise<void> | undefined {
+    return h.size > 0 ? this.body(h, this.toSplit) : undefined;
   }
 }

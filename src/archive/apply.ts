@@ -59,12 +59,15 @@ export async function applyLayer(input: Readable, dir: string, opts: ApplyOption
   const source = new ByteSource(stream.chunks, tarHash, stream.pool);
   const reader = new TarReader(source);
   const writer = new LayerWriter(dir, split, source);
+  const onRaw = (raw: Buffer) => split.raw(raw);
   try {
     for (;;) {
       opts.signal?.throwIfAborted();
-      const entry = await reader.next((raw) => split.raw(raw));
+      let entry = reader.nextNow(onRaw);
+      if (entry === undefined) entry = await reader.next(onRaw);
       if (!entry) break;
-      await writer.entry(entry.header, entry.pax);
+      const wait = writer.entry(entry.header, entry.pax);
+      if (wait) await wait;
     }
     await source.drain((c) => split.raw(c));
     await stream.finished;

@@ -72,6 +72,11 @@ export class ByteSource {
     return true;
   }
 
+  /** The n bytes at `offset` ahead if they are buffered already, without reading them; else undefined. */
+  peek(offset: number, n: number): Buffer | undefined {
+    return offset + n <= this.buf.length ? this.buf.subarray(offset, offset + n) : undefined;
+  }
+
   /** n bytes if they are buffered already (the fast path: no promise), else undefined. */
   take(n: number): Buffer | undefined {
     if (this.buf.length < n) return undefined;
@@ -102,8 +107,21 @@ export class ByteSource {
     return out;
   }
 
-  /** Streams n bytes to `sink` in the chunks they arrive in; a sink's promise is waited for (back-pressure). */
-  async pipe(n: number, sink: (chunk: Buffer) => unknown): Promise<void> {
+  /**
+   * Streams n bytes to `sink` in the chunks they arrive in; a sink's promise is
+   * waited for (back-pressure). A promise only when it must wait: n bytes
+   * already buffered go to the sink at once.
+   */
+  pipe(n: number, sink: (chunk: Buffer) => unknown): Promise<void> | undefined {
+    if (this.buf.length >= n) {
+      const wait = sink(this.buf.subarray(0, n));
+      this.buf = this.buf.subarray(n);
+      return wait instanceof Promise ? wait : undefined;
+    }
+    return this.pipeAcross(n, sink);
+  }
+
+  private async pipeAcross(n: number, sink: (chunk: Buffer) => unknown): Promise<void> {
     let left = n;
     while (left > 0) {
       if (this.buf.length === 0 && !(await this.fill())) throw truncated();
@@ -200,10 +218,53 @@ function xattrsOf(global: PaxFields, own: PaxFields | undefined): ReadonlyMap<st
 
 export const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK;
 
+/** A GNU long name or link: up to its first NUL. */
+function longText(payload: Buffer): string {
+  const end = payload.indexOf(0);
+  return payload.toString("utf8", 0, end < 0 ? payload.length : end);
+}
+
 export class TarReader {
   private readonly global: PaxFields = {};
 
   constructor(readonly source: ByteSource) {}
+
+  /**
+   * `next()` without a promise, when the entry's headers are all buffered
+   * already (almost always: chunks are 1 MiB); undefined when they are not, and
+   * then nothing was read. Its header bytes go to `onRaw` in one piece.
+   */
+  nextNow(onRaw: (raw: Buffer) => void): Entry | null | undefined {
+    let own: PaxFields | undefined;
+    let longName: string | undefined;
+    let longLink: string | undefined;
+    for (let off = 0; ; ) {
+      const block = this.source.peek(off, BLOCK);
+      if (!block) return undefined;
+      if (isZeroBlock(block)) {
+        onRaw(this.source.take(off + BLOCK) as Buffer);
+        return null;
+      }
+      const h = parseHeader(block);
+      if (h.type === "x" || h.type === "g" || h.type === "L" || h.type === "K") {
+        const payload = this.source.peek(off + BLOCK, h.size + padding(h.size))?.subarray(0, h.size);
+        if (!payload) return undefined;
+        // A global header read twice (here, then by next() if a later header is not buffered) sets the same.
+        if (h.type === "x") {
+          own ??= {};
+          readPax(payload, own);
+        } else if (h.type === "g") readPax(payload, this.global);
+        else if (h.type === "L") longName = longText(payload);
+        else longLink = longText(payload);
+        off += BLOCK + h.size + padding(h.size);
+        continue;
+      }
+      if (h.type === "S")
+        throw new StrataError("CORRUPT_LAYER", `GNU sparse files are not supported (${h.name})`);
+      onRaw(this.source.take(off + BLOCK) as Buffer);
+      return this.finish(h, own, longName, longLink);
+    }
+  }
 
   /**
    * The next entry, or null at the end-of-archive marker. Every byte of its
@@ -231,24 +292,25 @@ export class TarReader {
           own ??= {};
           readPax(payload, own);
         } else if (h.type === "g") readPax(payload, this.global);
-        else {
-          const end = payload.indexOf(0);
-          const value = payload.toString("utf8", 0, end < 0 ? payload.length : end);
-          if (h.type === "L") longName = value;
-          else longLink = value;
-        }
+        else if (h.type === "L") longName = longText(payload);
+        else longLink = longText(payload);
         continue;
       }
       if (h.type === "S")
         throw new StrataError("CORRUPT_LAYER", `GNU sparse files are not supported (${h.name})`);
-      const g = this.global;
-      h.name = own?.path ?? g.path ?? longName ?? h.name;
-      h.linkname = own?.linkpath ?? g.linkpath ?? longLink ?? h.linkname;
-      h.size = own?.size ?? g.size ?? h.size;
-      h.uid = own?.uid ?? g.uid ?? h.uid;
-      h.gid = own?.gid ?? g.gid ?? h.gid;
-      h.mtime = own?.mtime ?? g.mtime ?? h.mtime;
-      return { header: h, pax: xattrsOf(g, own) };
+      return this.finish(h, own, longName, longLink);
     }
+  }
+
+  /** The entry `h` heads, its extension headers applied (the entry's own, then global ones, then GNU's). */
+  private finish(h: Header, own: PaxFields | undefined, longName?: string, longLink?: string): Entry {
+    const g = this.global;
+    h.name = own?.path ?? g.path ?? longName ?? h.name;
+    h.linkname = own?.linkpath ?? g.linkpath ?? longLink ?? h.linkname;
+    h.size = own?.size ?? g.size ?? h.size;
+    h.uid = own?.uid ?? g.uid ?? h.uid;
+    h.gid = own?.gid ?? g.gid ?? h.gid;
+    h.mtime = own?.mtime ?? g.mtime ?? h.mtime;
+    return { header: h, pax: xattrsOf(g, own) };
   }
 }

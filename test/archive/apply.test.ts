@@ -162,6 +162,37 @@ test("global PAX records apply to every later entry, an entry's own records over
   assert.ok((await emitted(dir, tarSplitPath)).equals(tar));
 });
 
+test("a tar read in pieces of any size unpacks as read whole: headers split across chunks", async () => {
+  const entries: TestEntry[] = [
+    // trusted.*, not user.*: Linux refuses user.* xattrs on the symlink below.
+    { name: "g", type: "g", pax: { "SCHILY.xattr.trusted.origin": "global" } },
+    { name: "dir/", type: "5" },
+    { name: `dir/${"long".repeat(40)}.txt`, body: "a long name\n", pax: { mtime: "1650000000.25" } },
+    { name: "dir/link", type: "2", linkname: `dir/${"target".repeat(30)}` },
+    { name: "dir/plain", body: Buffer.alloc(3000, 1) },
+  ];
+  const tar = buildTar(entries);
+  const whole = await apply(tar);
+  for (const size of [1, 100, 511, 513, 1500]) {
+    const base = tempDir();
+    const dir = join(base, "diff");
+    mkdirSync(dir);
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < tar.length; i += size) pieces.push(tar.subarray(i, i + size));
+    const result = await applyLayer(Readable.from(pieces), dir, {
+      compression: "none",
+      tarSplitPath: join(base, "ts"),
+    });
+    assert.deepEqual(result, whole.result, `pieces of ${size}`);
+    const long = join(dir, `dir/${"long".repeat(40)}.txt`);
+    assert.equal(readFileSync(long, "utf8"), "a long name\n");
+    assert.equal(statSync(long).mtimeMs, 1650000000250);
+    assert.equal(native().lgetxattr(long, "trusted.origin")?.toString(), "global");
+    assert.equal(readlinkSync(join(dir, "dir/link")), `dir/${"target".repeat(30)}`);
+    assert.ok((await emitted(dir, join(base, "ts"))).equals(tar), `pieces of ${size} re-emit`);
+  }
+});
+
 test("corrupt and truncated layers fail with CORRUPT_LAYER", async () => {
   const tar = buildTar([{ name: "a.txt", body: "x".repeat(3000) }]);
   const badSum = Buffer.from(tar);
