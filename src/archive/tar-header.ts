@@ -65,22 +65,23 @@ export function isZeroBlock(b: Buffer): boolean {
   return true;
 }
 
-/** The unsigned sum of the block's bytes with the checksum field read as spaces. */
+/** A block-sized scratch buffer, 4-byte aligned, that headers are copied into to be summed by words. */
+const SCRATCH = new Uint8Array(BLOCK);
+const WORDS = new Uint32Array(SCRATCH.buffer);
+
+/**
+ * The unsigned sum of the block's bytes with the checksum field read as spaces.
+ * Summed four bytes at a time, in two 16-bit lanes of alternate bytes (126
+ * words x 255 cannot overflow one), from a copy: a header may sit at any
+ * offset of the chunk it came in, and every entry has a header block or two.
+ */
 function unsignedSum(b: Buffer): number {
-  if ((b.byteOffset & 3) !== 0) {
-    let sum = 8 * 32;
-    for (let i = 0; i < 148; i++) sum += b[i];
-    for (let i = 156; i < BLOCK; i++) sum += b[i];
-    return sum;
-  }
-  // Four bytes at a time, in two 16-bit lanes of alternate bytes (126 words x 255 cannot overflow one):
-  // every entry has a header block or two, and this is in a pull's hot path.
-  const words = new Uint32Array(b.buffer, b.byteOffset, BLOCK / 4);
+  SCRATCH.set(b.subarray(0, BLOCK));
   let even = 0;
   let odd = 0;
   for (let i = 0; i < BLOCK / 4; i++) {
     if (i === 37 || i === 38) continue; // bytes 148-155, the checksum field
-    const w = words[i];
+    const w = WORDS[i];
     even += w & 0x00ff00ff;
     odd += (w >>> 8) & 0x00ff00ff;
   }

@@ -1,7 +1,7 @@
 /**
  * Tar header checksums (src/archive/tar-header.ts): the sum is read four
- * bytes at a time when the block is aligned and byte by byte when it is not,
- * with the same verdicts; old tars' signed sums are accepted; a changed byte
+ * bytes at a time from an aligned copy, with the same verdicts at whatever
+ * offset the block sits; old tars' signed sums are accepted; a changed byte
  * anywhere outside the checksum field is refused.
  */
 import assert from "node:assert/strict";
@@ -30,7 +30,7 @@ function at(b: Buffer, offset: number): Buffer {
   return big.subarray(offset, offset + 512);
 }
 
-test("aligned or not, a block's checksum is accepted, unsigned or signed, and any changed byte refused", () => {
+test("at any offset, a block's checksum is accepted, unsigned or signed, and any changed byte refused", () => {
   for (const offset of [0, 1, 2, 3, 4, 512]) {
     for (const kind of ["unsigned", "signed"] as const) {
       const good = at(block(kind), offset);
