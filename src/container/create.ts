@@ -15,6 +15,7 @@ import { replaceOrAppendEnv } from "../runtime/index.ts";
 import { prepareContainerLayer, removeContainerLayer } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { randomBytes } from "../sys/builtins.ts";
+import { recordVolumeEvent } from "../volume/events.ts";
 import { createVolumeDirs, insertVolumes, type MountRequest, resolveMounts } from "../volume/index.ts";
 import { generateName, nameInUse, validName } from "./names.ts";
 
@@ -177,6 +178,7 @@ async function createOn(
   });
   prepareContainerLayer(store.root, id, links);
   let recorded = false;
+  let made: typeof volumes.create = [];
   try {
     recorded = store.meta.transaction(() => {
       // The same transaction as rmi's check for users: either it saw this container, or this sees the image gone.
@@ -184,7 +186,7 @@ async function createOn(
       const finalName = name ?? generateName(id, (n) => store.meta.containers.getByName(n) !== undefined);
       const holder = store.meta.containers.getByName(finalName);
       if (holder) throw nameInUse(finalName, holder.id);
-      insertVolumes(store, volumes.create);
+      made = insertVolumes(store, volumes.create);
       store.meta.containers.insert({
         id,
         name: finalName,
@@ -207,5 +209,6 @@ async function createOn(
   }
   if (!recorded) return undefined;
   createVolumeDirs(store, volumes.create);
+  for (const v of made) recordVolumeEvent(store, v.name, "create");
   return id;
 }

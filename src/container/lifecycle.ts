@@ -14,6 +14,7 @@ import { StrataError } from "../errors.ts";
 import { rfc3339Nano } from "../format/time.ts";
 import type { ContainerRecord } from "../metadata/index.ts";
 import { FileLock } from "../metadata/index.ts";
+import { connectedNetworks, recordNetworkEvent } from "../network/events.ts";
 import type { Attachment } from "../network/index.ts";
 import {
   type AttachOptions,
@@ -30,6 +31,7 @@ import {
 } from "../runtime/index.ts";
 import { containerLayer, containerMount, mount, unmount } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
+import { recordMounts } from "../volume/events.ts";
 import { bundleDir, writeBundle } from "./bundle.ts";
 import { recordContainerEvent } from "./events.ts";
 import { isActive } from "./list.ts";
@@ -91,6 +93,7 @@ async function settle(store: Store, c: ContainerRecord): Promise<ContainerRecord
   const end = endOf(store, c);
   if (!end) return c;
   store.meta.containers.update(c.id, { state: "exited", pid: 0, ...end });
+  const left = hasNetwork(c) ? connectedNetworks(store, c.id) : [];
   const net = hasNetwork(c) ? (await network()).teardownContainer(store, c) : undefined;
   recordContainerEvent(store, c, "die", { exitCode: String(end.exitCode) });
   unmount(containerLayer(store.root, c.id).merged);
@@ -103,6 +106,9 @@ async function settle(store: Store, c: ContainerRecord): Promise<ContainerRecord
     // No record or no runtime: nothing of the runtime's to free.
   }
   await net;
+  // After the die, as Docker's cleanup logs them: the networks left, then the volumes unmounted.
+  for (const n of left) recordNetworkEvent(store, n, "disconnect", c.id);
+  recordMounts(store, c, "unmount");
   return { ...c, state: "exited", pid: 0, ...end };
 }
 
@@ -190,6 +196,9 @@ async function startLocked(
       startedAt: rfc3339Nano(),
       finishedAt: null,
     });
+    // Before the start event (the caller's), as Docker logs them: networks joined, volumes mounted.
+    if (net) for (const n of connectedNetworks(store, c.id)) recordNetworkEvent(store, n, "connect", c.id);
+    recordMounts(store, c, "mount");
     return session;
   } catch (err) {
     session?.detach();

@@ -10,6 +10,7 @@ import { StrataError } from "../errors.ts";
 import type { ContainerRecord, NetworkRecord } from "../metadata/index.ts";
 import type { Store } from "../store/index.ts";
 import { randomBytes } from "../sys/builtins.ts";
+import { recordNetworkEvent } from "./events.ts";
 import type { NetworkInspect } from "./inspect.ts";
 import type { NetworkCreateOptions } from "./registry.ts";
 
@@ -55,7 +56,9 @@ export class NetworkService {
 
   async create(opts: NetworkCreateOptions): Promise<string> {
     const { createNetwork } = await parts();
-    return (await createNetwork(this.store, opts)).id;
+    const n = await createNetwork(this.store, opts);
+    recordNetworkEvent(this.store, n, "create");
+    return n.id;
   }
 
   /** Every network, or those `filters` select (`driver=`, `name=`, `label=`, `type=custom`…), by name. */
@@ -118,6 +121,7 @@ export class NetworkService {
     await removeNetwork(configDir(this.store), driverNetwork(n), spareAddress(n.subnet as string));
     this.store.meta.networks.delete(n.id);
     releaseSubnet(n.subnet as string);
+    recordNetworkEvent(this.store, n, "destroy");
     return n.id;
   }
 
@@ -221,6 +225,8 @@ export class NetworkService {
           .filter((x): x is NetworkRecord => x !== undefined);
         writeFileSync(this.containers.resolvConfPath(c.id), resolvConfFor(networks, settings));
       }
+      // Docker logs a connect when the container joins: now if it runs, at its start otherwise.
+      recordNetworkEvent(this.store, n, "connect", c.id);
     });
   }
 
@@ -236,6 +242,7 @@ export class NetworkService {
       // Its veth, DNS names and, on the network of the published ports, their rules and host ports.
       if (running) await teardownEndpoint(this.store, c, e);
       nets.deleteEndpoint(n.id, c.id);
+      recordNetworkEvent(this.store, n, "disconnect", c.id);
     });
   }
 }

@@ -25,7 +25,7 @@ export interface EventsOptions {
   /** Docker's --since / --until: Unix seconds, a duration back from now (`10m`), or a date. */
   since?: string;
   until?: string;
-  /** `key=value` (type, event, container, image, label). */
+  /** `key=value` (type, event, container, image, network, volume, label). */
   filters?: string[];
   signal?: AbortSignal;
   /** How often the table is read for new events while following (ms). */
@@ -53,7 +53,11 @@ export function parseTimestamp(value: string, now = Date.now() / 1000): number {
   return t / 1000;
 }
 
-const KEYS = ["type", "event", "container", "image", "label"] as const;
+const KEYS = ["type", "event", "container", "image", "network", "volume", "label"] as const;
+
+/** An event of `type` whose actor's ID starts with `v` or is named `v` (a volume's ID is its name). */
+const named = (e: EngineEvent, type: string, v: string) =>
+  e.Type === type && (e.Actor.ID.startsWith(v) || e.Actor.Attributes.name === v);
 
 function matcher(filters: string[]): (e: EngineEvent) => boolean {
   const by = new Map<string, string[]>();
@@ -71,10 +75,9 @@ function matcher(filters: string[]): (e: EngineEvent) => boolean {
   return (e) =>
     any("type", (v) => e.Type === v) &&
     any("event", (v) => e.Action === v) &&
-    any(
-      "container",
-      (v) => e.Type === "container" && (e.Actor.ID.startsWith(v) || e.Actor.Attributes.name === v),
-    ) &&
+    any("container", (v) => named(e, "container", v)) &&
+    any("network", (v) => named(e, "network", v)) &&
+    any("volume", (v) => named(e, "volume", v)) &&
     any(
       "image",
       (v) =>

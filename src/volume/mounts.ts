@@ -13,6 +13,7 @@ import type { OciMount } from "../runtime/oci-spec.ts";
 import type { Store } from "../store/index.ts";
 import { childProcess } from "../sys/builtins.ts";
 import { nowSeconds } from "./clock.ts";
+import { recordVolumeEvent } from "./events.ts";
 import { anonymousName, volumeData, volumeDir } from "./names.ts";
 import type { MountRequest } from "./parse.ts";
 import { checkDuplicates } from "./parse.ts";
@@ -99,9 +100,13 @@ export function createVolumeDirs(store: Store, volumes: NewVolume[]): void {
   for (const v of volumes) mkdirSync(volumeData(store.root, v.name), { recursive: true, mode: 0o755 });
 }
 
-/** Writes the records of volumes a new container brings; the caller's transaction holds the container's too. */
-export function insertVolumes(store: Store, volumes: NewVolume[]): void {
-  for (const v of volumes) {
+/**
+ * Writes the records of volumes a new container brings; the caller's
+ * transaction holds the container's too. Returns those it wrote (another
+ * process may have made one of the same name meanwhile).
+ */
+export function insertVolumes(store: Store, volumes: NewVolume[]): NewVolume[] {
+  return volumes.filter((v) =>
     store.meta.volumes.insert({
       name: v.name,
       driver: "local",
@@ -109,8 +114,8 @@ export function insertVolumes(store: Store, volumes: NewVolume[]): void {
       options: null,
       anonymous: v.anonymous,
       createdAt: nowSeconds(),
-    });
-  }
+    }),
+  );
 }
 
 function isEmptyDir(dir: string): boolean {
@@ -248,6 +253,7 @@ export function mountsOf(config: ContainerConfig): ContainerMount[] {
 export function destroyVolume(store: Store, name: string): void {
   store.meta.volumes.delete(name);
   rmSync(volumeDir(store.root, name), { recursive: true, force: true });
+  recordVolumeEvent(store, name, "destroy");
 }
 
 /**
@@ -267,5 +273,8 @@ export function releaseVolumes(store: Store, mounts: ContainerMount[]): void {
       gone.push(name);
     }
   });
-  for (const name of gone) rmSync(volumeDir(store.root, name), { recursive: true, force: true });
+  for (const name of gone) {
+    rmSync(volumeDir(store.root, name), { recursive: true, force: true });
+    recordVolumeEvent(store, name, "destroy");
+  }
 }

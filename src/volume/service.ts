@@ -11,6 +11,7 @@ import type { VolumeRecord } from "../metadata/index.ts";
 import { directorySize } from "../snapshot/index.ts";
 import type { Store } from "../store/index.ts";
 import { nowSeconds } from "./clock.ts";
+import { recordVolumeEvent } from "./events.ts";
 import { matchesVolumeFilters, parseVolumeFilters } from "./filters.ts";
 import { destroyVolume, volumeUsers } from "./mounts.ts";
 import { anonymousName, checkVolumeName, noSuchVolume, volumeData } from "./names.ts";
@@ -67,7 +68,7 @@ export class VolumeService {
       );
     }
     mkdirSync(volumeData(this.store.root, name), { recursive: true, mode: 0o755 });
-    this.store.meta.volumes.insert({
+    const created = this.store.meta.volumes.insert({
       name,
       driver,
       labels: opts.labels ?? {},
@@ -75,6 +76,7 @@ export class VolumeService {
       anonymous: false,
       createdAt: nowSeconds(),
     });
+    if (created) recordVolumeEvent(this.store, name, "create");
     return this.inspect(name);
   }
 

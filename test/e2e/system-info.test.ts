@@ -104,3 +104,81 @@ test("events: what other processes did, with --since/--until, filters and --form
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /failed to parse value as time or duration: "yesterday-ish"/);
 });
+
+test("events: networks and volumes as Docker logs them, in order around the container's own", async () => {
+  const before = Math.floor(Date.now() / 1000) - 1;
+  await ok(["network", "create", "evnet"]);
+  const cid = (
+    await ok([
+      "run",
+      "-d",
+      "--name",
+      "evc",
+      "--network",
+      "evnet",
+      "-v",
+      "evvol:/data",
+      "local/bb:1",
+      "sleep",
+      "60",
+    ])
+  ).trim();
+  await ok(["stop", "-t", "0", "evc"]);
+  await ok(["rm", "evc"]);
+  await ok(["volume", "rm", "evvol"]);
+  await ok(["network", "rm", "evnet"]);
+  const since = ["--since", String(before), "--until", "0s"];
+  const nid = /network create ([0-9a-f]{64}) /.exec(
+    await ok(["events", ...since, "--filter", "type=network"]),
+  )?.[1];
+  assert.ok(nid, "no network create event");
+  const mine = (
+    await ok([
+      "events",
+      ...since,
+      "--format",
+      "{{.Type}} {{.Action}} {{.Actor.ID}} {{json .Actor.Attributes}}",
+    ])
+  )
+    .trim()
+    .split("\n")
+    .filter((l) => l.includes(cid) || l.includes(nid) || l.includes(" evvol "))
+    // (Docker's stop also logs a kill with the signal; strata's does not: not what this test is about.)
+    .filter((l) => !l.startsWith("container kill"));
+  const attrs = (l: string) => JSON.parse(l.slice(l.indexOf("{")));
+  assert.deepEqual(
+    mine.map((l) => l.split(" ").slice(0, 2).join(" ")),
+    [
+      "network create",
+      "volume create",
+      "container create",
+      "network connect",
+      "volume mount",
+      "container start",
+      "container die",
+      "network disconnect",
+      "volume unmount",
+      "container stop",
+      "container destroy",
+      "volume destroy",
+      "network destroy",
+    ],
+  );
+  const line = (action: string) => mine.find((l) => l.split(" ").slice(0, 2).join(" ") === action) ?? "";
+  assert.deepEqual(attrs(line("network connect")), { container: cid, name: "evnet", type: "bridge" });
+  assert.deepEqual(attrs(line("network destroy")), { name: "evnet", type: "bridge" });
+  assert.deepEqual(attrs(line("volume create")), { driver: "local" });
+  assert.deepEqual(attrs(line("volume mount")), {
+    container: cid,
+    destination: "/data",
+    driver: "local",
+    propagation: "",
+    "read/write": "true",
+  });
+  assert.deepEqual(attrs(line("volume unmount")), { container: cid, driver: "local" });
+  // Docker's filters: by network name or ID, by volume name.
+  const byNet = await ok([...["events", ...since], "--filter", "network=evnet", "--format", "{{.Action}}"]);
+  assert.equal(byNet, "create\nconnect\ndisconnect\ndestroy\n");
+  const byVol = await ok([...["events", ...since], "--filter", "volume=evvol", "--format", "{{.Action}}"]);
+  assert.equal(byVol, "create\nmount\nunmount\ndestroy\n");
+});
