@@ -55,6 +55,10 @@ export type AttachStreams = Omit<AttachOptions, "tty">;
 /** `exec`'s options; `user` as typed (`-u`), resolved against the container's files. */
 export type ContainerExecOptions = Omit<ExecOptions, "user" | "runtime" | "containerDir"> & { user?: string };
 
+/** A signal as Docker's kill events name it: its number. */
+const signalNumber = (signal: NodeJS.Signals | number) =>
+  String(typeof signal === "number" ? signal : (osConstants.signals[signal] ?? signal));
+
 export class ContainerService {
   /** The image service's view of containers (ImageUsers); the engine wires it in. */
   readonly users: ContainerImageUsers;
@@ -190,6 +194,7 @@ export class ContainerService {
       timeout: opts.timeout ?? config.StopTimeout,
       signal: config.StopSignal ? parseSignal(config.StopSignal) : undefined,
       runtime: name,
+      onSignal: (signal) => recordContainerEvent(this.store, c, "kill", { signal: signalNumber(signal) }),
     });
     await this.refreshed(c);
     recordContainerEvent(this.store, c, "stop");
@@ -250,9 +255,7 @@ export class ContainerService {
     this.store.meta.restarts.set(c.id, { manuallyStopped: true });
     const signal = parseSignal(opts.signal ?? "KILL");
     await (await runtime()).killContainer(c.id, signal, { runtime: (await this.runtimeOf(c)).runtime });
-    recordContainerEvent(this.store, c, "kill", {
-      signal: String(typeof signal === "number" ? signal : (osConstants.signals[signal] ?? signal)),
-    });
+    recordContainerEvent(this.store, c, "kill", { signal: signalNumber(signal) });
   }
 
   /** `top`: the host's `ps` over the container's processes; `psArgs` as one string (default `-ef`). */

@@ -12,6 +12,8 @@ export interface StopOptions extends RuntimeOptions {
   timeout?: number;
   /** Docker's StopSignal, SIGTERM by default. */
   signal?: NodeJS.Signals | number;
+  /** Told each signal before it is sent (Docker logs a `kill` event for each). */
+  onSignal?: (signal: NodeJS.Signals | number) => void;
 }
 
 async function sendIgnoringStopped(
@@ -35,6 +37,7 @@ export async function stopContainer(
 ): Promise<number> {
   const timeout = opts.timeout ?? 10;
   if (timeout > 0) {
+    opts.onSignal?.(opts.signal ?? "SIGTERM");
     await sendIgnoringStopped(id, opts.signal ?? "SIGTERM", opts);
     try {
       return (await waitExitStatus(containerDir, { timeoutMs: timeout * 1000 })).exitCode;
@@ -42,6 +45,7 @@ export async function stopContainer(
       if (!isStrataError(err, "ABORTED")) throw err;
     }
   }
+  opts.onSignal?.("SIGKILL");
   await sendIgnoringStopped(id, "SIGKILL", opts);
   return (await waitExitStatus(containerDir)).exitCode;
 }

@@ -105,7 +105,7 @@ test("events: what other processes did, with --since/--until, filters and --form
   assert.match(bad.stderr, /failed to parse value as time or duration: "yesterday-ish"/);
 });
 
-test("events: networks and volumes as Docker logs them, in order around the container's own", async () => {
+test("events: networks and volumes as Docker logs them, in order around the container's own (and stop's kill)", async () => {
   const before = Math.floor(Date.now() / 1000) - 1;
   await ok(["network", "create", "evnet"]);
   const cid = (
@@ -142,9 +142,7 @@ test("events: networks and volumes as Docker logs them, in order around the cont
   )
     .trim()
     .split("\n")
-    .filter((l) => l.includes(cid) || l.includes(nid) || l.includes(" evvol "))
-    // (Docker's stop also logs a kill with the signal; strata's does not: not what this test is about.)
-    .filter((l) => !l.startsWith("container kill"));
+    .filter((l) => l.includes(cid) || l.includes(nid) || l.includes(" evvol "));
   const attrs = (l: string) => JSON.parse(l.slice(l.indexOf("{")));
   assert.deepEqual(
     mine.map((l) => l.split(" ").slice(0, 2).join(" ")),
@@ -155,6 +153,7 @@ test("events: networks and volumes as Docker logs them, in order around the cont
       "network connect",
       "volume mount",
       "container start",
+      "container kill",
       "container die",
       "network disconnect",
       "volume unmount",
@@ -176,9 +175,31 @@ test("events: networks and volumes as Docker logs them, in order around the cont
     "read/write": "true",
   });
   assert.deepEqual(attrs(line("volume unmount")), { container: cid, driver: "local" });
+  // `stop -t 0` sends SIGKILL at once; the kill is logged with it, before the die.
+  assert.equal(attrs(line("container kill")).signal, "9");
   // Docker's filters: by network name or ID, by volume name.
   const byNet = await ok([...["events", ...since], "--filter", "network=evnet", "--format", "{{.Action}}"]);
   assert.equal(byNet, "create\nconnect\ndisconnect\ndestroy\n");
   const byVol = await ok([...["events", ...since], "--filter", "volume=evvol", "--format", "{{.Action}}"]);
   assert.equal(byVol, "create\nmount\nunmount\ndestroy\n");
+});
+
+test("events: stop logs a kill for each signal it sends, the stop signal then SIGKILL", async () => {
+  const before = Math.floor(Date.now() / 1000) - 1;
+  // sleep as pid 1 has no SIGTERM handler: the signal does nothing, SIGKILL follows after a second.
+  await ok(["run", "-d", "--name", "stubborn", "local/bb:1", "sleep", "60"]);
+  await ok(["stop", "-t", "1", "stubborn"]);
+  await ok(["rm", "stubborn"]);
+  const kills = await ok([
+    ...["events", "--since", String(before), "--until", "0s"],
+    ...[
+      "--filter",
+      "container=stubborn",
+      "--filter",
+      "event=kill",
+      "--format",
+      "{{.Actor.Attributes.signal}}",
+    ],
+  ]);
+  assert.equal(kills, "15\n9\n");
 });
