@@ -2,7 +2,8 @@
  * A streaming tar reader that keeps every byte it reads accountable: the raw
  * header blocks (extensions included), each payload, padding and whatever
  * follows the end marker, so the tar-split can rebuild the stream exactly.
- * Bytes are handed on as views of the chunks they came in, never copied here.
+ * Bytes are handed on as views of the chunks they came in (copied only where a
+ * read spans two chunks).
  */
 
 import { StrataError } from "../errors.ts";
