@@ -16,6 +16,7 @@
 #include <napi.h>
 #include <isa-l/igzip_lib.h>
 #include <openssl/evp.h>
+#include "digest.h"
 #include <deque>
 #include <string>
 
@@ -164,21 +165,7 @@ class Inflater : public Napi::ObjectWrap<Inflater> {
     return promise;
   }
 
-  Napi::Value Hex(const Napi::CallbackInfo& info) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_DigestFinal_ex(sha_, md, &len) != 1) {
-      Napi::Error::New(info.Env(), "SHA-256 final failed").ThrowAsJavaScriptException();
-      return info.Env().Undefined();
-    }
-    static const char* digits = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < len; i++) {
-      hex += digits[md[i] >> 4];
-      hex += digits[md[i] & 15];
-    }
-    return Napi::String::New(info.Env(), hex);
-  }
+  Napi::Value Hex(const Napi::CallbackInfo& info) { return FinishHex(info.Env(), sha_); }
 
   // Points ISA-L at the next queued piece once the current one is read; false when none is left.
   bool Advance() {

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <openssl/evp.h>
+#include "digest.h"
 #include <sched.h>
 #include <string.h>
 #include <sys/file.h>
@@ -670,21 +671,7 @@ class Sha256 : public Napi::ObjectWrap<Sha256> {
     return promise;
   }
 
-  Napi::Value Hex(const Napi::CallbackInfo& info) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_DigestFinal_ex(ctx_, md, &len) != 1) {
-      Napi::Error::New(info.Env(), "SHA-256 final failed").ThrowAsJavaScriptException();
-      return info.Env().Undefined();
-    }
-    static const char* digits = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < len; i++) {
-      hex += digits[md[i] >> 4];
-      hex += digits[md[i] & 15];
-    }
-    return Napi::String::New(info.Env(), hex);
-  }
+  Napi::Value Hex(const Napi::CallbackInfo& info) { return FinishHex(info.Env(), ctx_); }
 
   EVP_MD_CTX* ctx_ = nullptr;
 };

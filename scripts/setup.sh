@@ -39,7 +39,7 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
 fi
 
 addon=native/build/Release/strata_native.node
-if [ ! -f "$addon" ] || [ -n "$(find native -maxdepth 1 -newer "$addon" \( -name '*.cc' -o -name binding.gyp \))" ]; then
+if [ ! -f "$addon" ] || [ -n "$(find native -maxdepth 1 -newer "$addon" \( -name '*.cc' -o -name '*.h' -o -name binding.gyp \))" ]; then
   echo "setup: building the native addon" >&2
   # Quiet unless it fails: node-gyp narrates every step on stderr.
   if ! log=$(npx --no-install node-gyp rebuild --directory native 2>&1); then

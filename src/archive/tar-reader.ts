@@ -219,6 +219,16 @@ function xattrsOf(global: PaxFields, own: PaxFields | undefined): ReadonlyMap<st
 
 export const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK;
 
+/** PAX (x, g) and GNU long name and link (L, K) headers: they extend the entry that follows. */
+const isExtension = (type: string) => type === "x" || type === "g" || type === "L" || type === "K";
+
+/** What an entry's extension headers said so far. */
+interface Extensions {
+  own?: PaxFields;
+  longName?: string;
+  longLink?: string;
+}
+
 /** A GNU long name or link: up to its first NUL. */
 function longText(payload: Buffer): string {
   const end = payload.indexOf(0);
@@ -236,9 +246,7 @@ export class TarReader {
    * then nothing was read. Its header bytes go to `onRaw` in one piece.
    */
   nextNow(onRaw: (raw: Buffer) => void): Entry | null | undefined {
-    let own: PaxFields | undefined;
-    let longName: string | undefined;
-    let longLink: string | undefined;
+    const ext: Extensions = {};
     for (let off = 0; ; ) {
       const block = this.source.peek(off, BLOCK);
       if (!block) return undefined;
@@ -247,23 +255,16 @@ export class TarReader {
         return null;
       }
       const h = parseHeader(block);
-      if (h.type === "x" || h.type === "g" || h.type === "L" || h.type === "K") {
+      if (isExtension(h.type)) {
         const payload = this.source.peek(off + BLOCK, h.size + padding(h.size))?.subarray(0, h.size);
         if (!payload) return undefined;
         // A global header read twice (here, then by next() if a later header is not buffered) sets the same.
-        if (h.type === "x") {
-          own ??= {};
-          readPax(payload, own);
-        } else if (h.type === "g") readPax(payload, this.global);
-        else if (h.type === "L") longName = longText(payload);
-        else longLink = longText(payload);
+        this.extend(h.type, payload, ext);
         off += BLOCK + h.size + padding(h.size);
         continue;
       }
-      if (h.type === "S")
-        throw new StrataError("CORRUPT_LAYER", `GNU sparse files are not supported (${h.name})`);
       onRaw(this.source.take(off + BLOCK) as Buffer);
-      return this.finish(h, own, longName, longLink);
+      return this.finish(h, ext);
     }
   }
 
@@ -272,39 +273,41 @@ export class TarReader {
    * headers (extensions included, and the marker) goes to `onRaw` as it is read.
    */
   async next(onRaw: (raw: Buffer) => void): Promise<Entry | null> {
-    let own: PaxFields | undefined;
-    let longName: string | undefined;
-    let longLink: string | undefined;
+    const ext: Extensions = {};
     for (;;) {
       const block = this.source.take(BLOCK) ?? (await this.source.read(BLOCK));
       if (!block) throw truncated();
       onRaw(block);
       if (isZeroBlock(block)) return null;
       const h = parseHeader(block);
-      if (h.type === "x" || h.type === "g" || h.type === "L" || h.type === "K") {
+      if (isExtension(h.type)) {
         const n = h.size + padding(h.size);
         const body = this.source.take(n) ?? (await this.source.read(n));
         if (!body && h.size > 0) throw truncated();
         const data = body ?? Buffer.alloc(0);
         onRaw(data);
         // Read now, while `data` is valid; records are checked as they are read.
-        const payload = data.subarray(0, h.size);
-        if (h.type === "x") {
-          own ??= {};
-          readPax(payload, own);
-        } else if (h.type === "g") readPax(payload, this.global);
-        else if (h.type === "L") longName = longText(payload);
-        else longLink = longText(payload);
+        this.extend(h.type, data.subarray(0, h.size), ext);
         continue;
       }
-      if (h.type === "S")
-        throw new StrataError("CORRUPT_LAYER", `GNU sparse files are not supported (${h.name})`);
-      return this.finish(h, own, longName, longLink);
+      return this.finish(h, ext);
     }
   }
 
+  /** An extension header's payload, read into what the entry's headers said so far (or the globals). */
+  private extend(type: string, payload: Buffer, ext: Extensions): void {
+    if (type === "x") {
+      ext.own ??= {};
+      readPax(payload, ext.own);
+    } else if (type === "g") readPax(payload, this.global);
+    else if (type === "L") ext.longName = longText(payload);
+    else ext.longLink = longText(payload);
+  }
+
   /** The entry `h` heads, its extension headers applied (the entry's own, then global ones, then GNU's). */
-  private finish(h: Header, own: PaxFields | undefined, longName?: string, longLink?: string): Entry {
+  private finish(h: Header, { own, longName, longLink }: Extensions): Entry {
+    if (h.type === "S")
+      throw new StrataError("CORRUPT_LAYER", `GNU sparse files are not supported (${h.name})`);
     const g = this.global;
     h.name = own?.path ?? g.path ?? longName ?? h.name;
     h.linkname = own?.linkpath ?? g.linkpath ?? longLink ?? h.linkname;
