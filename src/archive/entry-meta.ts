@@ -25,6 +25,19 @@ export function refusedXattr(name: string): boolean {
   );
 }
 
+/**
+ * An xattr the kernel does not let this process set (EPERM: `user.*` on a
+ * symlink or a device, a restricted user namespace) is skipped, as moby's
+ * archive package skips it; any other failure fails the layer.
+ */
+function setXattr(path: string, name: string, value: Buffer): void {
+  try {
+    native().lsetxattr(path, name, value);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") throw err;
+  }
+}
+
 export class EntryMeta {
   private dirTimes: Array<[string, number]> = [];
 
@@ -41,7 +54,7 @@ export class EntryMeta {
     for (const [key, value] of pax) {
       if (!key.startsWith(XATTR)) continue;
       const name = key.slice(XATTR.length);
-      if (!refusedXattr(name)) native().lsetxattr(path, name, value);
+      if (!refusedXattr(name)) setXattr(path, name, value);
     }
     const mode = h.mode & 0o7777;
     if (!isLink && createdWith !== mode) chmodSync(path, mode);

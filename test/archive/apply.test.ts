@@ -193,6 +193,17 @@ test("a tar read in pieces of any size unpacks as read whole: headers split acro
   }
 });
 
+test("an xattr the kernel refuses (user.* on a symlink: EPERM) is skipped, as moby skips it", async () => {
+  const tar = buildTar([
+    { name: "file", body: "x", pax: { "SCHILY.xattr.user.note": "kept" } },
+    { name: "link", type: "2", linkname: "file", pax: { "SCHILY.xattr.user.note": "refused" } },
+  ]);
+  const { dir, result } = await apply(tar);
+  assert.equal(result.diffId, sha256Digest(tar));
+  assert.equal(native().lgetxattr(join(dir, "file"), "user.note")?.toString(), "kept");
+  assert.equal(readlinkSync(join(dir, "link")), "file");
+});
+
 test("corrupt and truncated layers fail with CORRUPT_LAYER", async () => {
   const tar = buildTar([{ name: "a.txt", body: "x".repeat(3000) }]);
   const badSum = Buffer.from(tar);
