@@ -8,7 +8,7 @@ import { waitExitStatus } from "./exit.ts";
 import { killContainer, type RuntimeOptions } from "./runtime-cli.ts";
 
 export interface StopOptions extends RuntimeOptions {
-  /** Seconds between the stop signal and SIGKILL (Docker: 10). 0 kills at once. */
+  /** Seconds between the stop signal and SIGKILL (Docker: 10): 0 sends SIGKILL right after it, -1 never. */
   timeout?: number;
   /** Docker's StopSignal, SIGTERM by default. */
   signal?: NodeJS.Signals | number;
@@ -29,16 +29,23 @@ async function sendIgnoringStopped(
   }
 }
 
-/** Resolves with the exit code once conmon has recorded the end. */
+/**
+ * Resolves with the exit code once conmon has recorded the end. As moby's
+ * containerStop: the stop signal first, whatever the timeout; then SIGKILL
+ * once `timeout` seconds have passed (at once for 0); a negative timeout
+ * waits for the container as long as it takes.
+ */
 export async function stopContainer(
   id: string,
   containerDir: string,
   opts: StopOptions = {},
 ): Promise<number> {
   const timeout = opts.timeout ?? 10;
+  const signal = opts.signal ?? "SIGTERM";
+  opts.onSignal?.(signal);
+  await sendIgnoringStopped(id, signal, opts);
+  if (timeout < 0) return (await waitExitStatus(containerDir)).exitCode;
   if (timeout > 0) {
-    opts.onSignal?.(opts.signal ?? "SIGTERM");
-    await sendIgnoringStopped(id, opts.signal ?? "SIGTERM", opts);
     try {
       return (await waitExitStatus(containerDir, { timeoutMs: timeout * 1000 })).exitCode;
     } catch (err) {
