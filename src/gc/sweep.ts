@@ -11,6 +11,7 @@ import { promises as fsPromises } from "node:fs";
 import type { Digest } from "../digest/index.ts";
 import type { ImageRecord, LayerRecord } from "../metadata/index.ts";
 import type { Store } from "../store/index.ts";
+import { eachLimited } from "../sys/each-limited.ts";
 import { leasedResources } from "./lease.ts";
 import { withGcLock } from "./lock.ts";
 import { mark, type Node, nodeId } from "./mark.ts";
@@ -78,17 +79,8 @@ const REMOVING = 8;
 /** Removes the files of what `collect` doomed; the caller still holds the GC lock. */
 export async function removeDoomed(store: Store, doomed: Doomed): Promise<SweepResult> {
   const result: SweepResult = { layers: [], blobs: [], reclaimed: 0 };
-  let next = 0;
-  const worker = async () => {
-    while (next < doomed.layers.length) {
-      const layer = doomed.layers[next++];
-      await store.layers.remove(layer.chainId, layer.link);
-    }
-  };
-  const workers = Array.from({ length: Math.min(REMOVING, doomed.layers.length) }, worker);
   // Every removal has ended before the lock is let go, even when one fails.
-  const failed = (await Promise.allSettled(workers)).find((r) => r.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
+  await eachLimited(doomed.layers, REMOVING, (layer) => store.layers.remove(layer.chainId, layer.link));
   for (const layer of doomed.layers) {
     result.layers.push(layer.chainId);
     result.reclaimed += layer.size;

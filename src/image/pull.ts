@@ -15,6 +15,7 @@ import type { Platform } from "../oci/index.ts";
 import { familiarString, parseReference, type Reference, referenceString } from "../reference/index.ts";
 import type { RegistryClient } from "../registry/index.ts";
 import type { Store } from "../store/index.ts";
+import { eachLimited } from "../sys/each-limited.ts";
 import { parseConfig } from "./config.ts";
 import type { LayerPhase, PullListener } from "./events.ts";
 import { commitLayer } from "./ingest.ts";
@@ -186,26 +187,15 @@ async function fetchLayers(
   }
   for (const job of todo) layerEvent(job, "waiting");
 
-  const abort = new AbortController();
-  const signal = opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal;
-  let next = 0;
-  const worker = async () => {
-    while (next < todo.length && !signal.aborted) {
-      const job = todo[next++];
-      await fetchLayer(store, registry, ref, job, pins.lease, signal, (phase, current) =>
+  await eachLimited(
+    todo,
+    opts.concurrency ?? 3,
+    (job, signal) =>
+      fetchLayer(store, registry, ref, job, pins.lease, signal, (phase, current) =>
         phase === "complete" ? complete(job) : layerEvent(job, phase, current),
-      );
-    }
-  };
-  const workers = Array.from({ length: Math.min(opts.concurrency ?? 3, todo.length) }, () =>
-    worker().catch((err) => {
-      abort.abort(err);
-      throw err;
-    }),
+      ),
+    opts.signal,
   );
-  const results = await Promise.allSettled(workers);
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failure) throw opts.signal?.aborted ? opts.signal.reason : failure.reason;
 }
 
 async function fetchLayer(

@@ -22,6 +22,7 @@ import {
 } from "../reference/index.ts";
 import type { RegistryClient } from "../registry/index.ts";
 import type { Store } from "../store/index.ts";
+import { eachLimited } from "../sys/each-limited.ts";
 import type { PushListener, PushPhase } from "./events.ts";
 import { type LayerContext, type PushedBlob, type PushLayer, pushLayer } from "./push-layer.ts";
 import { buildManifest, isOciMediaType, type ManifestToPush } from "./push-manifest.ts";
@@ -203,47 +204,33 @@ async function pushLayers(
   const unique = [...new Map(layers.map((l) => [l.diffId, l])).values()].reverse();
   for (const l of unique) emit({ status: "layer", id: shortHex(l.diffId), phase: "preparing" });
 
-  const abort = new AbortController();
-  const signal = opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal;
   const results = new Map<Digest, PushedBlob>();
-  let next = 0;
-  const worker = async () => {
-    while (next < unique.length && !signal.aborted) {
-      const layer = unique[next++];
-      const id = shortHex(layer.diffId);
-      const ctx: LayerContext = {
-        store,
-        registry,
-        dest,
-        signal,
-        gzipMediaType: oci ? MediaType.OciLayerGzip : MediaType.DockerLayerGzip,
-        report: (phase: PushPhase, extra = {}) => emit({ status: "layer", id, phase, ...extra }),
-      };
-      const blob = await pushLayer(ctx, layer);
-      results.set(layer.diffId, blob);
-      if (!blob.known)
-        store.meta.blobSources.add([
-          {
-            diffId: layer.diffId,
-            digest: blob.digest,
-            mediaType: blob.mediaType,
-            size: blob.size,
-            registry: dest.domain,
-            repository: dest.path,
-          },
-        ]);
-      if (blob.how === "exists") ctx.report("exists");
-      else if (blob.how !== "mounted") ctx.report("pushed");
-    }
+  const pushOne = async (layer: (typeof unique)[number], signal: AbortSignal) => {
+    const id = shortHex(layer.diffId);
+    const ctx: LayerContext = {
+      store,
+      registry,
+      dest,
+      signal,
+      gzipMediaType: oci ? MediaType.OciLayerGzip : MediaType.DockerLayerGzip,
+      report: (phase: PushPhase, extra = {}) => emit({ status: "layer", id, phase, ...extra }),
+    };
+    const blob = await pushLayer(ctx, layer);
+    results.set(layer.diffId, blob);
+    if (!blob.known)
+      store.meta.blobSources.add([
+        {
+          diffId: layer.diffId,
+          digest: blob.digest,
+          mediaType: blob.mediaType,
+          size: blob.size,
+          registry: dest.domain,
+          repository: dest.path,
+        },
+      ]);
+    if (blob.how === "exists") ctx.report("exists");
+    else if (blob.how !== "mounted") ctx.report("pushed");
   };
-  const workers = Array.from({ length: Math.min(opts.concurrency ?? 5, unique.length) }, () =>
-    worker().catch((err) => {
-      abort.abort(err);
-      throw err;
-    }),
-  );
-  const settled = await Promise.allSettled(workers);
-  const failure = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failure) throw opts.signal?.aborted ? opts.signal.reason : failure.reason;
+  await eachLimited(unique, opts.concurrency ?? 5, pushOne, opts.signal);
   return layers.map((l) => results.get(l.diffId)!);
 }
