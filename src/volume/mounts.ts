@@ -249,9 +249,8 @@ export function mountsOf(config: ContainerConfig): ContainerMount[] {
   return config.Mounts;
 }
 
-/** Removes a volume's record and files; the caller checked it is unused. */
+/** Removes a volume's files once its record is gone (the caller's transaction checked it was unused). */
 export function destroyVolume(store: Store, name: string): void {
-  store.meta.volumes.delete(name);
   rmSync(volumeDir(store.root, name), { recursive: true, force: true });
   recordVolumeEvent(store, name, "destroy");
 }
@@ -273,8 +272,5 @@ export function releaseVolumes(store: Store, mounts: ContainerMount[]): void {
       gone.push(name);
     }
   });
-  for (const name of gone) {
-    rmSync(volumeDir(store.root, name), { recursive: true, force: true });
-    recordVolumeEvent(store, name, "destroy");
-  }
+  for (const name of gone) destroyVolume(store, name);
 }

@@ -112,9 +112,9 @@ export class VolumeService {
 
   /** `volume rm`: refused while any container (running or not) mounts it. */
   remove(name: string, opts: { force?: boolean } = {}): void {
-    this.store.meta.transaction(() => {
+    const removed = this.store.meta.transaction(() => {
       if (!this.store.meta.volumes.get(name)) {
-        if (opts.force) return;
+        if (opts.force) return false;
         throw noSuchVolume(name);
       }
       const users = volumeUsers(this.store).get(name) ?? [];
@@ -124,8 +124,10 @@ export class VolumeService {
         });
       }
       this.store.meta.volumes.delete(name);
+      return true;
     });
-    destroyVolume(this.store, name);
+    // `rm -f` of a volume that is not there removes nothing, and logs no destroy.
+    if (removed) destroyVolume(this.store, name);
   }
 
   /**

@@ -126,6 +126,8 @@ test("events: networks and volumes as Docker logs them, in order around the cont
   await ok(["stop", "-t", "0", "evc"]);
   await ok(["rm", "evc"]);
   await ok(["volume", "rm", "evvol"]);
+  // Gone already: -f removes nothing, and logs no second destroy.
+  await ok(["volume", "rm", "-f", "evvol"]);
   await ok(["network", "rm", "evnet"]);
   const since = ["--since", String(before), "--until", "0s"];
   const nid = /network create ([0-9a-f]{64}) /.exec(
