@@ -52,6 +52,8 @@ function bigLayer(): string {
 const strataRoot = join(MNT, "strata");
 const strata = strataOn(strataRoot);
 const run = (cmd: string[]) => execFileSync(cmd[0], cmd.slice(1), { stdio: "ignore" });
+/** `cmd`, whatever its exit status (removing what may not be there). */
+const tryRun = (cmd: string[]) => spawnSync(cmd[0], cmd.slice(1), { stdio: "ignore" });
 /**
  * Each sample starts with nothing left to write back: the cold pulls before it leave hundreds of
  * MB dirty, and whichever engine is timed while the kernel flushes them pays for the other's work.
@@ -133,18 +135,14 @@ async function main(): Promise<void> {
     const sV2 = measure("strata pull web:v2 after v1", strata("pull", "-q", ref("web:v2")), {
       runs: RUNS,
       setup: settled(() => {
-        spawnSync(strata("rmi", ref("web:v2"))[0], strata("rmi", ref("web:v2")).slice(1), {
-          stdio: "ignore",
-        });
+        tryRun(strata("rmi", ref("web:v2")));
         run(strata("pull", "-q", ref("web:v1")));
       }),
     });
     const dV2 = measure("docker pull web:v2 after v1", docker("pull", "-q", ref("web:v2")), {
       runs: RUNS,
       setup: settled(() => {
-        spawnSync(docker("rmi", ref("web:v2"))[0], docker("rmi", ref("web:v2")).slice(1), {
-          stdio: "ignore",
-        });
+        tryRun(docker("rmi", ref("web:v2")));
         run(docker("pull", "-q", ref("web:v1")));
       }),
     });

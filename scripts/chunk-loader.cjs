@@ -8,15 +8,16 @@
 // The bundle-time cache holds only what V8 compiles up front, and reading and
 // compiling chunk by chunk costs ~0.25 ms a chunk; a command loads 30–50. So
 // each command (its first word, or its first two for a group: the API server,
-// `system service`, loads up to three times what `system df` needs) has a *pack* in dist/.code-cache
-// (not packed with the package, cleared by every bundle): the chunks its runs
-// loaded, as one file of factories by name (`<command>.pack.js`), compiled as
-// one script with one code cache (`<command>.pack.<id>.v8`). A run writes the
-// pack again, as it exits, when it loaded chunks the pack lacks (the first run:
-// all of them); the next run writes the cache, as that command left it, so the
-// functions the command calls are compiled in it too. Files are replaced by
-// rename; a cache V8 rejects is written anew; a directory that cannot be
-// written leaves the chunks loading one by one.
+// `system service`, loads up to three times what `system df` needs) has a
+// *pack* in dist/.code-cache (not packed with the package, cleared by every
+// bundle): the chunks its runs loaded, as one file of factories by name
+// (`<command>.pack.js`), compiled as one script with one code cache
+// (`<command>.pack.<id>.v8`). A run writes the pack again, as it exits, when it
+// loaded chunks the pack lacks (the first run: all of them); the next run
+// writes the cache, as that command left it, so the functions the command
+// calls are compiled in it too. Files are replaced by rename; a cache V8
+// rejects is written anew; a directory that cannot be written leaves the
+// chunks loading one by one.
 var __strata_chunks = Object.create(null);
 var __strata_require;
 var __strata_cache_key;
