@@ -9,14 +9,10 @@ export function recordContainerEvent(
   action: string,
   extra: Record<string, string> = {},
 ): void {
-  try {
-    store.meta.events.append({
-      type: "container",
-      action,
-      actorId: c.id,
-      attributes: { ...(c.config.Labels ?? {}), image: c.imageName, name: c.name, ...extra },
-    });
-  } catch {
-    // An event that cannot be written never fails what it reports.
-  }
+  store.meta.events.record({
+    type: "container",
+    action,
+    actorId: c.id,
+    attributes: { ...(c.config.Labels ?? {}), image: c.imageName, name: c.name, ...extra },
+  });
 }

@@ -3,11 +3,7 @@ import type { Store } from "../store/index.ts";
 import type { DeleteRecord } from "./remove.ts";
 
 export function recordImageEvent(store: Store, action: string, actorId: string, name?: string): void {
-  try {
-    store.meta.events.append({ type: "image", action, actorId, attributes: name ? { name } : {} });
-  } catch {
-    // An event that cannot be written never fails what it reports.
-  }
+  store.meta.events.record({ type: "image", action, actorId, attributes: name ? { name } : {} });
 }
 
 /** `untag` and `delete` events for what a removal or prune did, in its order. */

@@ -60,6 +60,18 @@ export class EventRecords {
     }
   }
 
+  /**
+   * `append` for the recorders of what strata did: an event that cannot be
+   * written (a read-only or busy store) never fails the action it reports.
+   */
+  record(e: Omit<EventRecord, "id" | "time" | "nanos">): void {
+    try {
+      this.append(e);
+    } catch {
+      // The action happened; only its event is lost.
+    }
+  }
+
   /** Events after `afterId`, oldest first. */
   after(afterId: number, limit = 1000): EventRecord[] {
     return (

@@ -13,16 +13,12 @@ export function recordNetworkEvent(
   action: "create" | "destroy" | "connect" | "disconnect",
   containerId?: string,
 ): void {
-  try {
-    store.meta.events.append({
-      type: "network",
-      action,
-      actorId: n.id,
-      attributes: { ...(containerId ? { container: containerId } : {}), name: n.name, type: n.driver },
-    });
-  } catch {
-    // An event that cannot be written never fails what it reports.
-  }
+  store.meta.events.record({
+    type: "network",
+    action,
+    actorId: n.id,
+    attributes: { ...(containerId ? { container: containerId } : {}), name: n.name, type: n.driver },
+  });
 }
 
 /** The networks a started container is plumbed into (its endpoints with an address), in order. */

@@ -13,16 +13,12 @@ export function recordVolumeEvent(
   action: "create" | "destroy" | "mount" | "unmount",
   attributes: Record<string, string> = {},
 ): void {
-  try {
-    store.meta.events.append({
-      type: "volume",
-      action,
-      actorId: name,
-      attributes: { driver: "local", ...attributes },
-    });
-  } catch {
-    // An event that cannot be written never fails what it reports.
-  }
+  store.meta.events.record({
+    type: "volume",
+    action,
+    actorId: name,
+    attributes: { driver: "local", ...attributes },
+  });
 }
 
 /** `mount` or `unmount` of each volume a container mounts (binds and tmpfs have none). */
